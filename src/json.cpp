@@ -1,0 +1,297 @@
+#include <impilo/errors.hpp>
+#include <impilo/json.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "model_fields.hpp"
+
+namespace impilo {
+namespace {
+
+using nlohmann::json;
+
+// ---- JSON pointers -------------------------------------------------------------------------
+
+/// The JSON pointer of the value being decoded, grown and shrunk as decoding descends, so that an
+/// error can name exactly where it is without building strings on the happy path.
+class PointerBuilder {
+ public:
+  /// Appends one reference token for the lifetime of the returned guard.
+  class Guard {
+   public:
+    Guard(std::string& path, std::size_t size) : path_(path), size_(size) {}
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() { path_.resize(size_); }
+
+   private:
+    std::string& path_;
+    std::size_t size_;
+  };
+
+  [[nodiscard]] Guard push(std::string_view token) {
+    const std::size_t size = path_.size();
+    path_ += '/';
+    for (const char c : token) {  // RFC 6901 escaping
+      if (c == '~') {
+        path_ += "~0";
+      } else if (c == '/') {
+        path_ += "~1";
+      } else {
+        path_ += c;
+      }
+    }
+    return {path_, size};
+  }
+
+  [[nodiscard]] Guard push(std::size_t index) { return push(std::to_string(index)); }
+
+  [[nodiscard]] const std::string& str() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const char* json_type_name(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::number_float:
+      return "number with a fraction";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::binary:
+      return "binary";
+    case json::value_t::discarded:
+      break;
+  }
+  return "invalid value";
+}
+
+[[noreturn]] void type_error(const PointerBuilder& at, const char* expected, const json& got) {
+  throw DecodeError(at.str(), std::string("expected ") + expected + ", got " + json_type_name(got));
+}
+
+// ---- Decoding --------------------------------------------------------------------------------
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+
+template <typename T>
+struct IsOpenEnum : std::false_type {};
+template <typename E>
+struct IsOpenEnum<OpenEnum<E>> : std::true_type {};
+
+template <typename T>
+void decode_model(const json& j, T& out, PointerBuilder& at);
+
+template <typename T>
+void decode_value(const json& j, T& out, PointerBuilder& at) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!j.is_string()) type_error(at, "string", j);
+    out = j.get_ref<const std::string&>();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!j.is_boolean()) type_error(at, "boolean", j);
+    out = j.get<bool>();
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    if (j.is_number_integer() && !j.is_number_unsigned()) {
+      out = j.get<std::int64_t>();
+    } else if (j.is_number_unsigned()) {
+      const auto value = j.get<std::uint64_t>();
+      if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw DecodeError(at.str(), "integer out of the 64-bit signed range");
+      }
+      out = static_cast<std::int64_t>(value);
+    } else {
+      type_error(at, "integer", j);
+    }
+  } else if constexpr (IsOpenEnum<T>::value) {
+    if (!j.is_string()) type_error(at, "string", j);
+    out = T::from_string(j.get<std::string>());
+  } else if constexpr (IsVector<T>::value) {
+    if (!j.is_array()) type_error(at, "array", j);
+    out.clear();
+    out.resize(j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const auto guard = at.push(i);
+      decode_value(j[i], out[i], at);
+    }
+  } else {
+    decode_model(j, out, at);
+  }
+}
+
+/// Decodes one member into an optional field: `null` means absent.
+template <typename T>
+void decode_member(const json& j, std::optional<T>& out, PointerBuilder& at) {
+  if (j.is_null()) {
+    out.reset();
+    return;
+  }
+  decode_value(j, out.emplace(), at);
+}
+
+/// Page::content is the one non-optional list: `null` or absent means empty.
+template <typename T>
+void decode_member(const json& j, std::vector<T>& out, PointerBuilder& at) {
+  if (j.is_null()) {
+    out.clear();
+    return;
+  }
+  decode_value(j, out, at);
+}
+
+template <typename T>
+void decode_model(const json& j, T& out, PointerBuilder& at) {
+  if (!j.is_object()) type_error(at, "object", j);
+  out = T{};
+  json unknown;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    bool known = false;
+    detail::for_each_field<T>([&](const auto& f) {
+      if (known || f.name != key) return;
+      known = true;
+      const auto guard = at.push(key);
+      decode_member(it.value(), out.*(f.member), at);
+    });
+    if (!known) unknown[key] = it.value();
+  }
+  if (!unknown.is_null()) UnknownFieldsAccess::text(out.unknown_fields) = unknown.dump();
+}
+
+// ---- Encoding --------------------------------------------------------------------------------
+
+template <typename T>
+void encode_model(json& j, const T& value);
+
+template <typename T>
+void encode_value(json& j, const T& value) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                std::is_same_v<T, std::int64_t>) {
+    j = value;
+  } else if constexpr (IsOpenEnum<T>::value) {
+    j = value.str();
+  } else if constexpr (IsVector<T>::value) {
+    j = json::array();
+    auto& array = j.get_ref<json::array_t&>();
+    array.reserve(value.size());
+    for (const auto& element : value) encode_value(array.emplace_back(), element);
+  } else {
+    encode_model(j, value);
+  }
+}
+
+template <typename T>
+void encode_model(json& j, const T& value) {
+  j = json::object();
+  detail::for_each_field<T>([&](const auto& f) {
+    const auto& member = value.*(f.member);
+    if constexpr (IsOptional<std::decay_t<decltype(member)>>::value) {
+      if (member) encode_value(j[std::string(f.name)], *member);
+    } else {
+      encode_value(j[std::string(f.name)], member);
+    }
+  });
+  if (!value.unknown_fields.empty()) {
+    // A typed field always wins over an unknown member of the same name.
+    json unknown = json::parse(value.unknown_fields.json_text());
+    for (auto& [key, member] : unknown.items()) {
+      if (!j.contains(key)) j[key] = std::move(member);
+    }
+  }
+}
+
+// ---- Text ------------------------------------------------------------------------------------
+
+json parse_text(std::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // Never quote the text: it may hold a patient's name or address.
+    throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+}  // namespace
+
+UnknownFields UnknownFields::from_json_text(std::string_view json_object_text) {
+  const json j = parse_text(json_object_text);
+  if (!j.is_object()) throw DecodeError("", std::string("expected object, got ") + json_type_name(j));
+  UnknownFields result;
+  if (!j.empty()) result.text_ = j.dump();
+  return result;
+}
+
+template <typename T>
+T from_json_text(std::string_view json_text) {
+  T value;
+  PointerBuilder at;
+  decode_model(parse_text(json_text), value, at);
+  return value;
+}
+
+template <typename T>
+std::string to_json_text(const T& value) {
+  json j;
+  encode_model(j, value);
+  return j.dump();
+}
+
+#define IMPILO_DEFINE_JSON(Type)                                                 \
+  void to_json(nlohmann::json& j, const Type& value) { encode_model(j, value); } \
+  void from_json(const nlohmann::json& j, Type& value) {                         \
+    PointerBuilder at;                                                           \
+    decode_model(j, value, at);                                                  \
+  }                                                                              \
+  template Type from_json_text<Type>(std::string_view json_text);                \
+  template std::string to_json_text<Type>(const Type& value);
+
+IMPILO_DEFINE_JSON(Address)
+IMPILO_DEFINE_JSON(Site)
+IMPILO_DEFINE_JSON(Patient)
+IMPILO_DEFINE_JSON(Manufacturer)
+IMPILO_DEFINE_JSON(Item)
+IMPILO_DEFINE_JSON(KitItem)
+IMPILO_DEFINE_JSON(Kit)
+IMPILO_DEFINE_JSON(OrderItem)
+IMPILO_DEFINE_JSON(OrderKit)
+IMPILO_DEFINE_JSON(OrderEvent)
+IMPILO_DEFINE_JSON(User)
+IMPILO_DEFINE_JSON(OrderNote)
+IMPILO_DEFINE_JSON(TrackingNumber)
+IMPILO_DEFINE_JSON(DeviceIdentifier)
+IMPILO_DEFINE_JSON(DeviceEvent)
+IMPILO_DEFINE_JSON(Device)
+IMPILO_DEFINE_JSON(PackedKit)
+IMPILO_DEFINE_JSON(ReturnItem)
+IMPILO_DEFINE_JSON(ReturnDevice)
+IMPILO_DEFINE_JSON(ReturnPackedKit)
+IMPILO_DEFINE_JSON(Order)
+IMPILO_DEFINE_JSON(CreateOrderRequest)
+IMPILO_DEFINE_JSON(Page<Order>)
+
+#undef IMPILO_DEFINE_JSON
+
+}  // namespace impilo

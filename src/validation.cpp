@@ -1,0 +1,233 @@
+// Client-side checks of a create-order request (see <impilo/validation.hpp>).
+//
+// Violations are reported in document order: the checks below run in the order of the request's
+// members (patient, site, orderItems, orderKits, shippingOption, returnItems, returnDevices), and
+// within a list entry by entry.
+
+#include <cstddef>
+#include <cstdint>
+#include <impilo/validation.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace impilo {
+namespace {
+
+/// A JSON pointer under construction: `Pointer{} / "orderItems" / 2 / "count"` is
+/// `/orderItems/2/count`. Member names are the SDK's own camelCase constants, which hold neither
+/// `~` nor `/`, so no escaping is needed.
+class Pointer {
+ public:
+  Pointer() = default;
+
+  Pointer operator/(std::string_view member) const {
+    std::string text = text_;
+    text += '/';
+    text += member;
+    return Pointer(std::move(text));
+  }
+
+  Pointer operator/(std::size_t index) const {
+    return *this / std::string_view(std::to_string(index));
+  }
+
+  [[nodiscard]] const std::string& str() const noexcept { return text_; }
+
+ private:
+  explicit Pointer(std::string text) : text_(std::move(text)) {}
+
+  std::string text_;
+};
+
+const Pointer root{};
+
+/// True when @p value is absent, empty or only whitespace (what the server calls "blank").
+bool is_blank(const std::optional<std::string>& value) {
+  return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+}
+
+/// True when @p list is present and holds at least one element (an empty list counts as absent).
+template <typename T>
+bool has_entries(const std::optional<std::vector<T>>& list) {
+  return list && !list->empty();
+}
+
+/// Collects violations in the order they are found.
+class Report {
+ public:
+  /// A violation whose message is the server's sentence for @p code; @p fallback (or else the
+  /// code's name) when `server_message` has no fixed sentence for it.
+  void add(const Pointer& field, ErrorCode code, std::string_view fallback = {}) {
+    std::string_view sentence = server_message(code);
+    if (sentence.empty()) {
+      sentence = fallback.empty() ? to_string(code) : fallback;
+    }
+    add_with_message(field, code, std::string(sentence));
+  }
+
+  /// A violation with a message of our own (for the server's generic `invalid_data`, or where the
+  /// server's sentence would mislead).
+  void add_with_message(const Pointer& field, ErrorCode code, std::string message) {
+    violations_.push_back(Violation{field.str(), code, std::move(message)});
+  }
+
+  [[nodiscard]] std::vector<Violation> take() && { return std::move(violations_); }
+
+ private:
+  std::vector<Violation> violations_;
+};
+
+/// A patient without `id` is created with the order: it needs non-blank names, a full address,
+/// and a site (if it names one) given by id.
+void check_new_patient(Report& report, const Patient& patient) {
+  const Pointer at = root / "patient";
+  if (is_blank(patient.first_name)) {
+    report.add(at / "firstName", ErrorCode::patient_first_name_required);
+  }
+  if (is_blank(patient.last_name)) {
+    report.add(at / "lastName", ErrorCode::patient_last_name_required);
+  }
+  if (!patient.address) {
+    report.add(at / "address", ErrorCode::patient_address_required);
+  } else {
+    struct Required {
+      const std::optional<std::string> Address::*value;
+      std::string_view member;
+      ErrorCode code;
+    };
+    static constexpr Required required[] = {
+        {&Address::line_one, "lineOne", ErrorCode::address_line_one_required},
+        {&Address::city, "city", ErrorCode::address_city_required},
+        {&Address::state, "state", ErrorCode::address_state_required},
+        {&Address::country, "country", ErrorCode::address_country_required},
+        {&Address::zip_code, "zipCode", ErrorCode::address_zip_code_required},
+    };
+    for (const Required& r : required) {
+      if (is_blank((*patient.address).*r.value)) {
+        report.add(at / "address" / r.member, r.code);
+      }
+    }
+  }
+  if (patient.site && !patient.site->id) {
+    report.add(at / "site" / "id", ErrorCode::site_not_found, "Unable to find the Site provided.");
+  }
+}
+
+/// Exactly one of patient and site; a site order needs `site.id`; a new patient must be complete.
+/// An existing patient (with `id`) needs nothing else.
+void check_recipient(Report& report, const CreateOrderRequest& request) {
+  const auto& patient = request.patient;
+  const auto& site = request.site;
+  if (!patient && !site) {
+    report.add(root / "patient", ErrorCode::patient_or_site_required);
+  }
+  if (patient && !patient->id) {
+    check_new_patient(report, *patient);
+  }
+  if (patient && site) {
+    report.add_with_message(root / "site", ErrorCode::patient_or_site_required,
+                            "Exactly one of patient and site must be given, not both");
+  } else if (site && !site->id) {
+    // A site's name or address never finds a site: only its id does.
+    report.add(root / "site" / "id", ErrorCode::patient_or_site_required);
+  }
+}
+
+bool has_returns(const CreateOrderRequest& request) {
+  return has_entries(request.return_items) || has_entries(request.return_devices) ||
+         has_entries(request.return_packed_kits);
+}
+
+/// At least one non-empty content list.
+void check_content(Report& report, const CreateOrderRequest& request) {
+  if (!has_entries(request.order_items) && !has_entries(request.order_kits) &&
+      !has_returns(request)) {
+    report.add(root / "orderItems", ErrorCode::order_content_required);
+  }
+}
+
+/// Returns need a shipping option unless the label is e-mailed.
+void check_shipping(Report& report, const CreateOrderRequest& request) {
+  if (has_returns(request) && !request.email_label.value_or(false) && !request.shipping_option) {
+    report.add(root / "shippingOption", ErrorCode::shipping_option_required);
+  }
+}
+
+/// Every line of an item-like list (`orderItems`, `orderKits`, `returnItems`) names its catalogue
+/// entry by id and asks for at least one of it. @p ref is the line's member holding the entry
+/// (`item` or `kit`), named @p ref_name in JSON.
+template <typename Line, typename Ref>
+void check_lines(Report& report, const std::optional<std::vector<Line>>& lines,
+                 std::string_view list_name, const std::optional<Ref> Line::*ref,
+                 std::string_view ref_name) {
+  if (!lines) {
+    return;
+  }
+  for (std::size_t i = 0; i < lines->size(); ++i) {
+    const Line& line = (*lines)[i];
+    const Pointer at = root / list_name / i;
+    const std::optional<Ref>& entry = line.*ref;
+    if (!entry) {
+      report.add_with_message(at / ref_name, ErrorCode::invalid_data,
+                              std::string(ref_name) + " is required");
+    } else if (!entry->id) {
+      report.add_with_message(at / ref_name / "id", ErrorCode::invalid_data,
+                              std::string(ref_name) + " id is required");
+    }
+    if (!line.count) {
+      report.add_with_message(at / "count", ErrorCode::invalid_data, "count is required");
+    } else if (*line.count < 1) {
+      report.add_with_message(at / "count", ErrorCode::invalid_data,
+                              "count must be at least 1, got " + std::to_string(*line.count));
+    }
+  }
+}
+
+/// Every returned device is named by id, and none is also inside a returned packed kit.
+void check_return_devices(Report& report, const CreateOrderRequest& request) {
+  if (!request.return_devices) {
+    return;
+  }
+  std::set<std::int64_t> packed;
+  if (request.return_packed_kits) {
+    for (const ReturnPackedKit& kit : *request.return_packed_kits) {
+      if (!kit.devices) {
+        continue;
+      }
+      for (const ReturnDevice& device : *kit.devices) {
+        if (device.id) {
+          packed.insert(*device.id);
+        }
+      }
+    }
+  }
+  const auto& devices = *request.return_devices;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const Pointer at = root / "returnDevices" / i / "id";
+    if (!devices[i].id) {
+      report.add_with_message(at, ErrorCode::invalid_data, "device id is required");
+    } else if (packed.count(*devices[i].id) != 0) {
+      report.add(at, ErrorCode::device_in_return_and_packed_kit);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Violation> validate(const CreateOrderRequest& request) {
+  Report report;
+  check_recipient(report, request);
+  check_content(report, request);
+  check_lines(report, request.order_items, "orderItems", &OrderItem::item, "item");
+  check_lines(report, request.order_kits, "orderKits", &OrderKit::kit, "kit");
+  check_shipping(report, request);
+  check_lines(report, request.return_items, "returnItems", &ReturnItem::item, "item");
+  check_return_devices(report, request);
+  return std::move(report).take();
+}
+
+}  // namespace impilo
