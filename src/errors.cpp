@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <impilo/errors.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -276,13 +277,13 @@ std::string join(const std::vector<std::string>& texts, std::string_view separat
   return joined;
 }
 
-/// Reads a body that parsed as JSON. Returns false when it has no recognised shape.
+/// Reads a body that parsed as JSON; `std::nullopt` when it has no recognised shape.
 ///
 /// The members `message`, `error` and `errors` are looked at in that order (Spring's
 /// `{"error": "Bad Request", "message": "insufficient_inventory"}` prefers `message`). The
 /// message is the first of them that holds any text, its texts joined with "; "; the code is that
 /// of the first text, over all three members, that maps to a known code.
-bool read_json_body(const nlohmann::json& json, ErrorBody& out) {
+std::optional<ErrorBody> read_json_body(const nlohmann::json& json) {
   std::vector<std::vector<std::string>> groups;
   if (json.is_object()) {
     for (const char* key : {"message", "error", "errors"}) {
@@ -298,43 +299,40 @@ bool read_json_body(const nlohmann::json& json, ErrorBody& out) {
   const auto first_with_text = std::find_if(
       groups.begin(), groups.end(), [](const std::vector<std::string>& g) { return !g.empty(); });
   if (first_with_text == groups.end()) {
-    return false;
+    return std::nullopt;
   }
-  out.message = join(*first_with_text, "; ");
-  out.code = ErrorCode::unknown;
+  ErrorBody read{join(*first_with_text, "; ")};
   for (const std::vector<std::string>& group : groups) {
     for (const std::string& text : group) {
-      const ErrorCode code = error_code_from_message(text);
-      if (code != ErrorCode::unknown) {
-        out.code = code;
-        return true;
+      read.code = error_code_from_message(text);
+      if (read.code != ErrorCode::unknown) {
+        return read;
       }
     }
   }
-  return true;
+  return read;
 }
 
 /// Reads an error body of any shape (see `throw_api_error`). Never throws a JSON error: a body
 /// that is not valid JSON, or JSON of no recognised shape, is taken as text, trimmed.
 ErrorBody read_error_body(std::string_view body) {
   const std::string_view text = trim(body);
-  ErrorBody result;
   const bool may_be_json =
       !text.empty() && (text.front() == '{' || text.front() == '[' || text.front() == '"');
   if (may_be_json) {
     try {
       const auto json = nlohmann::json::parse(text.begin(), text.end(), /*cb=*/nullptr,
                                               /*allow_exceptions=*/false);
-      if (!json.is_discarded() && read_json_body(json, result)) {
-        return result;
+      if (!json.is_discarded()) {
+        if (std::optional<ErrorBody> read = read_json_body(json)) {
+          return *std::move(read);
+        }
       }
     } catch (const nlohmann::json::exception&) {
       // Malformed or unexpected JSON: fall through and keep the body as text.
     }
   }
-  result.message = std::string(text);
-  result.code = error_code_from_message(text);
-  return result;
+  return ErrorBody{std::string(text), error_code_from_message(text)};
 }
 
 // ---- what() texts ----------------------------------------------------------------------------
@@ -493,7 +491,9 @@ ApiError::ApiError(int status, ErrorCode code, std::string message, std::string 
       body_(std::move(body)) {}
 
 DecodeError::DecodeError(std::string pointer, const std::string& detail)
-    : Error(describe_decode_error(pointer, detail)), pointer_(std::move(pointer)) {}
+    : Error(describe_decode_error(pointer, detail)),
+      pointer_(std::move(pointer)),
+      detail_(detail) {}
 
 std::string extract_error_message(std::string_view body) {
   return read_error_body(body).message;

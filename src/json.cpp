@@ -1,9 +1,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -238,7 +236,8 @@ json parse_text(std::string_view text) {
 
 UnknownFields UnknownFields::from_json_text(std::string_view json_object_text) {
   const json j = parse_text(json_object_text);
-  if (!j.is_object()) throw DecodeError("", std::string("expected object, got ") + json_type_name(j));
+  if (!j.is_object())
+    throw DecodeError("", std::string("expected object, got ") + json_type_name(j));
   UnknownFields result;
   if (!j.empty()) result.text_ = j.dump();
   return result;
@@ -259,13 +258,15 @@ std::string to_json_text(const T& value) {
   return j.dump();
 }
 
-#define IMPILO_DEFINE_JSON(Type)                                                 \
-  void to_json(nlohmann::json& j, const Type& value) { encode_model(j, value); } \
-  void from_json(const nlohmann::json& j, Type& value) {                         \
-    PointerBuilder at;                                                           \
-    decode_model(j, value, at);                                                  \
-  }                                                                              \
-  template Type from_json_text<Type>(std::string_view json_text);                \
+#define IMPILO_DEFINE_JSON(Type)                                  \
+  void to_json(nlohmann::json& j, const Type& value) {            \
+    encode_model(j, value);                                       \
+  }                                                               \
+  void from_json(const nlohmann::json& j, Type& value) {          \
+    PointerBuilder at;                                            \
+    decode_model(j, value, at);                                   \
+  }                                                               \
+  template Type from_json_text<Type>(std::string_view json_text); \
   template std::string to_json_text<Type>(const Type& value);
 
 IMPILO_DEFINE_JSON(Address)

@@ -4,7 +4,6 @@
 // equality are all derived from it, so a field added here is handled everywhere at once.
 
 #include <impilo/models.hpp>
-
 #include <string_view>
 #include <tuple>
 
@@ -45,13 +44,11 @@ bool fields_equal(const T& a, const T& b) {
   return equal;
 }
 
-#define IMPILO_MODEL_FIELDS(Type, ...)       \
-  template <>                                \
-  struct ModelFields<Type> {                 \
-    using T = Type;                          \
-    static constexpr auto get() {            \
-      return std::make_tuple(__VA_ARGS__);   \
-    }                                        \
+#define IMPILO_MODEL_FIELDS(Type, ...)                                   \
+  template <>                                                            \
+  struct ModelFields<Type> {                                             \
+    using T = Type;                                                      \
+    static constexpr auto get() { return std::make_tuple(__VA_ARGS__); } \
   };
 
 IMPILO_MODEL_FIELDS(Address, field("lineOne", &T::line_one), field("lineTwo", &T::line_two),
@@ -59,9 +56,8 @@ IMPILO_MODEL_FIELDS(Address, field("lineOne", &T::line_one), field("lineTwo", &T
                     field("state", &T::state), field("zipCode", &T::zip_code),
                     field("country", &T::country), field("note", &T::note))
 
-IMPILO_MODEL_FIELDS(Site, field("id", &T::id), field("name", &T::name),
-                    field("active", &T::active), field("phoneNumber", &T::phone_number),
-                    field("address", &T::address))
+IMPILO_MODEL_FIELDS(Site, field("id", &T::id), field("name", &T::name), field("active", &T::active),
+                    field("phoneNumber", &T::phone_number), field("address", &T::address))
 
 IMPILO_MODEL_FIELDS(Patient, field("id", &T::id),
                     field("externalIdentifier", &T::external_identifier),
@@ -123,13 +119,11 @@ IMPILO_MODEL_FIELDS(Order, field("id", &T::id), field("externalOrderIds", &T::ex
                     field("patient", &T::patient), field("site", &T::site),
                     field("currentStatus", &T::current_status),
                     field("orderItems", &T::order_items), field("orderKits", &T::order_kits),
-                    field("orderEvents", &T::order_events),
-                    field("orderNotes", &T::order_notes),
-                    field("trackingNumbers", &T::tracking_numbers),
-                    field("devices", &T::devices), field("packedKits", &T::packed_kits),
+                    field("orderEvents", &T::order_events), field("orderNotes", &T::order_notes),
+                    field("trackingNumbers", &T::tracking_numbers), field("devices", &T::devices),
+                    field("packedKits", &T::packed_kits),
                     field("shippingOption", &T::shipping_option),
-                    field("emailLabel", &T::email_label),
-                    field("returnItems", &T::return_items),
+                    field("emailLabel", &T::email_label), field("returnItems", &T::return_items),
                     field("returnDevices", &T::return_devices),
                     field("returnPackedKits", &T::return_packed_kits))
 
@@ -138,14 +132,13 @@ IMPILO_MODEL_FIELDS(CreateOrderRequest, field("externalOrderIds", &T::external_o
                     field("orderItems", &T::order_items), field("orderKits", &T::order_kits),
                     field("orderNotes", &T::order_notes),
                     field("shippingOption", &T::shipping_option),
-                    field("emailLabel", &T::email_label),
-                    field("returnItems", &T::return_items),
+                    field("emailLabel", &T::email_label), field("returnItems", &T::return_items),
                     field("returnDevices", &T::return_devices),
                     field("returnPackedKits", &T::return_packed_kits))
 
 IMPILO_MODEL_FIELDS(Page<Order>, field("content", &T::content), field("page", &T::page),
-                    field("size", &T::size), field("total", &T::total),
-                    field("first", &T::first), field("last", &T::last))
+                    field("size", &T::size), field("total", &T::total), field("first", &T::first),
+                    field("last", &T::last))
 
 #undef IMPILO_MODEL_FIELDS
 

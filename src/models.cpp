@@ -5,8 +5,10 @@
 namespace impilo {
 
 // Equality is derived from the field table, so it can never miss a field.
-#define IMPILO_DEFINE_EQUALITY(Type) \
-  bool operator==(const Type& a, const Type& b) { return detail::fields_equal(a, b); }
+#define IMPILO_DEFINE_EQUALITY(Type)              \
+  bool operator==(const Type& a, const Type& b) { \
+    return detail::fields_equal(a, b);            \
+  }
 
 IMPILO_DEFINE_EQUALITY(Address)
 IMPILO_DEFINE_EQUALITY(Site)

@@ -20,9 +20,8 @@
 /// ```
 /// No message of any of these ever contains the API key.
 
-#include <impilo/export.hpp>
-
 #include <cstdint>
+#include <impilo/export.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,36 +32,36 @@ namespace impilo {
 
 /// One vocabulary for client-side validation and for server errors (spec section 1).
 enum class ErrorCode {
-  order_content_required,            ///< No order content list is given.
-  shipping_option_required,          ///< Returns without `emailLabel: true` need `shippingOption`.
-  patient_or_site_required,          ///< Not exactly one of patient and site, or a site without id.
-  insufficient_inventory,            ///< No fulfilment site has enough inventory.
-  item_not_orderable,                ///< An item is marked non-orderable.
-  max_one_loaner_kit,                ///< More than one loaner kit.
-  qty_over_one_loaner_kit,           ///< A loaner kit with a count above 1.
-  no_returns_with_loaner_kit,        ///< Returns combined with a loaner kit.
-  no_loaner_kit_to_site,             ///< A loaner kit sent to a site.
-  device_in_return_and_packed_kit,   ///< A device both in `returnDevices` and a returned packed kit.
-  patient_does_not_exist,            ///< The patient id is not one of the customer's patients.
-  invalid_order,                     ///< Customer or site validation failed.
-  patient_required,                  ///< "Patient required".
-  patient_first_name_required,       ///< A new patient without a non-blank `firstName`.
-  patient_last_name_required,        ///< A new patient without a non-blank `lastName`.
-  patient_address_required,          ///< A new patient without an address.
-  site_not_found,                    ///< The new patient's site does not exist.
-  site_not_active,                   ///< The new patient's site is not active.
-  address_line_one_required,         ///< An address without a non-blank `lineOne`.
-  address_city_required,             ///< An address without a non-blank `city`.
-  address_state_required,            ///< An address without a non-blank `state`.
-  address_country_required,          ///< An address without a non-blank `country`.
-  address_zip_code_required,         ///< An address without a non-blank `zipCode`.
-  invalid_json,                      ///< The body is not JSON.
-  invalid_data,                      ///< A value of the wrong type or out of range.
-  unauthorized,                      ///< Any 401: missing, invalid or expired key.
-  access_denied,                     ///< 403 "Access Denied".
-  feature_disabled,                  ///< 403 "The requested feature has been disabled."
-  forbidden,                         ///< 403 "The requested resource is forbidden."
-  unknown,                           ///< Anything else; the server's text is kept whole.
+  order_content_required,           ///< No order content list is given.
+  shipping_option_required,         ///< Returns without `emailLabel: true` need `shippingOption`.
+  patient_or_site_required,         ///< Not exactly one of patient and site, or a site without id.
+  insufficient_inventory,           ///< No fulfilment site has enough inventory.
+  item_not_orderable,               ///< An item is marked non-orderable.
+  max_one_loaner_kit,               ///< More than one loaner kit.
+  qty_over_one_loaner_kit,          ///< A loaner kit with a count above 1.
+  no_returns_with_loaner_kit,       ///< Returns combined with a loaner kit.
+  no_loaner_kit_to_site,            ///< A loaner kit sent to a site.
+  device_in_return_and_packed_kit,  ///< A device both in `returnDevices` and a returned packed kit.
+  patient_does_not_exist,           ///< The patient id is not one of the customer's patients.
+  invalid_order,                    ///< Customer or site validation failed.
+  patient_required,                 ///< "Patient required".
+  patient_first_name_required,      ///< A new patient without a non-blank `firstName`.
+  patient_last_name_required,       ///< A new patient without a non-blank `lastName`.
+  patient_address_required,         ///< A new patient without an address.
+  site_not_found,                   ///< The new patient's site does not exist.
+  site_not_active,                  ///< The new patient's site is not active.
+  address_line_one_required,        ///< An address without a non-blank `lineOne`.
+  address_city_required,            ///< An address without a non-blank `city`.
+  address_state_required,           ///< An address without a non-blank `state`.
+  address_country_required,         ///< An address without a non-blank `country`.
+  address_zip_code_required,        ///< An address without a non-blank `zipCode`.
+  invalid_json,                     ///< The body is not JSON.
+  invalid_data,                     ///< A value of the wrong type or out of range.
+  unauthorized,                     ///< Any 401: missing, invalid or expired key.
+  access_denied,                    ///< 403 "Access Denied".
+  feature_disabled,                 ///< 403 "The requested feature has been disabled."
+  forbidden,                        ///< 403 "The requested resource is forbidden."
+  unknown,                          ///< Anything else; the server's text is kept whole.
 };
 
 /// The snake_case name of @p code (`"insufficient_inventory"`). Never empty; an out-of-range value
@@ -89,7 +88,8 @@ class IMPILO_EXPORT Error : public std::runtime_error {
 };
 
 /// The SDK was used wrongly: a refused option (an `http://` URL to a remote host, a header value
-/// with CR or LF, an empty API key), or an argument out of range (page, size, id). Nothing was sent.
+/// with CR or LF, an empty API key), or an argument out of range (page, size, id). Nothing was
+/// sent.
 class IMPILO_EXPORT UsageError : public Error {
  public:
   using Error::Error;
@@ -98,9 +98,9 @@ class IMPILO_EXPORT UsageError : public Error {
 /// One broken rule of a request: where (a JSON pointer into the request), which rule, and the
 /// server's sentence for it where one exists.
 struct Violation {
-  std::string field;   ///< JSON pointer into the request, such as `/patient/address/city`.
+  std::string field;  ///< JSON pointer into the request, such as `/patient/address/city`.
   ErrorCode code{ErrorCode::unknown};  ///< The rule that was broken.
-  std::string message; ///< Human-readable text (the server's sentence where one exists).
+  std::string message;  ///< Human-readable text (the server's sentence where one exists).
 };
 
 /// Equal when field, code and message are equal.
@@ -108,7 +108,9 @@ inline bool operator==(const Violation& a, const Violation& b) {
   return a.field == b.field && a.code == b.code && a.message == b.message;
 }
 /// Negation of `==`.
-inline bool operator!=(const Violation& a, const Violation& b) { return !(a == b); }
+inline bool operator!=(const Violation& a, const Violation& b) {
+  return !(a == b);
+}
 
 /// A request broke one or more rules that need no server. Nothing was sent.
 class IMPILO_EXPORT ValidationError : public Error {
@@ -235,8 +237,13 @@ class IMPILO_EXPORT DecodeError : public Error {
   /// JSON pointer of the offending value (`/orderItems/2/count`); empty for the whole document.
   [[nodiscard]] const std::string& pointer() const noexcept { return pointer_; }
 
+  /// What was wrong there, without the pointer (`expected integer, got string`). Never quotes a
+  /// value from the document.
+  [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
+
  private:
   std::string pointer_;
+  std::string detail_;
 };
 
 }  // namespace impilo

@@ -18,9 +18,7 @@
 
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
-
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 

@@ -16,11 +16,10 @@
 ///
 /// JSON conversion lives in `<impilo/json.hpp>`; client-side checks in `<impilo/validation.hpp>`.
 
-#include <impilo/export.hpp>
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <impilo/export.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,8 +72,8 @@ struct EnumNames;
 /// An enumeration the server may extend: a value the SDK knows, or the raw string it sent.
 ///
 /// Decoding never fails on an unknown string; the string is kept and encoded back unchanged.
-/// Compare against a known value with `==` (`order.current_status == OrderStatusValue::available_for_pickup`)
-/// or switch over `known()`.
+/// Compare against a known value with `==` (`order.current_status ==
+/// OrderStatusValue::available_for_pickup`) or switch over `known()`.
 template <typename E>
 class OpenEnum {
  public:
@@ -175,16 +174,18 @@ struct Address {
 /// Field-by-field equality of two `Address`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Address& a, const Address& b);
 /// Negation of `==`.
-inline bool operator!=(const Address& a, const Address& b) { return !(a == b); }
+inline bool operator!=(const Address& a, const Address& b) {
+  return !(a == b);
+}
 
 /// A customer-managed location. On an order, only `id` is used to find it.
 struct Site {
-  std::optional<std::int64_t> id;            ///< `id`: required on a site order.
-  std::optional<std::string> name;           ///< `name` (never used to find or create a site)
-  std::optional<bool> active;                ///< `active`
-  std::optional<std::string> phone_number;   ///< `phoneNumber`
-  std::optional<Address> address;            ///< `address` (never used to find or create a site)
-  UnknownFields unknown_fields;              ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;           ///< `id`: required on a site order.
+  std::optional<std::string> name;          ///< `name` (never used to find or create a site)
+  std::optional<bool> active;               ///< `active`
+  std::optional<std::string> phone_number;  ///< `phoneNumber`
+  std::optional<Address> address;           ///< `address` (never used to find or create a site)
+  UnknownFields unknown_fields;             ///< Members the SDK does not model.
 
   /// A reference to an existing site, the only form an order needs.
   static Site with_id(std::int64_t site_id) {
@@ -197,24 +198,26 @@ struct Site {
 /// Field-by-field equality of two `Site`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Site& a, const Site& b);
 /// Negation of `==`.
-inline bool operator!=(const Site& a, const Site& b) { return !(a == b); }
+inline bool operator!=(const Site& a, const Site& b) {
+  return !(a == b);
+}
 
 /// A patient. On an order, an existing patient needs only `id`; a patient without `id` is created
 /// with the order and needs `first_name`, `last_name` and a full `address`.
 struct Patient {
-  std::optional<std::int64_t> id;                   ///< `id`
-  std::optional<std::string> external_identifier;   ///< `externalIdentifier`
-  std::optional<std::string> first_name;            ///< `firstName`
-  std::optional<std::string> last_name;             ///< `lastName`
-  std::optional<std::string> date_of_birth;         ///< `dateOfBirth` (`YYYY-MM-DD`, kept as sent)
-  std::optional<std::string> email;                 ///< `email`
-  std::optional<std::string> phone_number;          ///< `phoneNumber`
-  std::optional<bool> archived;                     ///< `archived`
-  std::optional<Address> address;                   ///< `address`
-  std::optional<Site> site;                         ///< `site`: must exist and be active for a new patient
-  std::optional<bool> enrolled;                     ///< `enrolled`
-  std::optional<Sex> sex;                           ///< `sex`
-  UnknownFields unknown_fields;                     ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;                  ///< `id`
+  std::optional<std::string> external_identifier;  ///< `externalIdentifier`
+  std::optional<std::string> first_name;           ///< `firstName`
+  std::optional<std::string> last_name;            ///< `lastName`
+  std::optional<std::string> date_of_birth;        ///< `dateOfBirth` (`YYYY-MM-DD`, kept as sent)
+  std::optional<std::string> email;                ///< `email`
+  std::optional<std::string> phone_number;         ///< `phoneNumber`
+  std::optional<bool> archived;                    ///< `archived`
+  std::optional<Address> address;                  ///< `address`
+  std::optional<Site> site;      ///< `site`: must exist and be active for a new patient
+  std::optional<bool> enrolled;  ///< `enrolled`
+  std::optional<Sex> sex;        ///< `sex`
+  UnknownFields unknown_fields;  ///< Members the SDK does not model.
 
   /// A reference to an existing patient, the only form an order for that patient needs.
   static Patient with_id(std::int64_t patient_id) {
@@ -227,31 +230,35 @@ struct Patient {
 /// Field-by-field equality of two `Patient`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Patient& a, const Patient& b);
 /// Negation of `==`.
-inline bool operator!=(const Patient& a, const Patient& b) { return !(a == b); }
+inline bool operator!=(const Patient& a, const Patient& b) {
+  return !(a == b);
+}
 
 /// The maker of an item.
 struct Manufacturer {
-  std::optional<std::int64_t> id;    ///< `id`
-  std::optional<std::string> name;   ///< `name`
-  UnknownFields unknown_fields;      ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;   ///< `id`
+  std::optional<std::string> name;  ///< `name`
+  UnknownFields unknown_fields;     ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `Manufacturer`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Manufacturer& a, const Manufacturer& b);
 /// Negation of `==`.
-inline bool operator!=(const Manufacturer& a, const Manufacturer& b) { return !(a == b); }
+inline bool operator!=(const Manufacturer& a, const Manufacturer& b) {
+  return !(a == b);
+}
 
 /// A catalogue item (a device model or an accessory). On an order, only `id` is used. Newer
 /// responses carry more members (`deviceIdentifierType`, `itemClass`, `size`, ...): they are kept
 /// in `unknown_fields`.
 struct Item {
-  std::optional<std::int64_t> id;                   ///< `id`
-  std::optional<Manufacturer> manufacturer;         ///< `manufacturer`
-  std::optional<std::string> name;                  ///< `name`
-  std::optional<std::string> model;                 ///< `model`
-  std::optional<std::string> sku;                   ///< `sku`
-  std::optional<bool> orderable;                    ///< `orderable`
-  UnknownFields unknown_fields;                     ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;            ///< `id`
+  std::optional<Manufacturer> manufacturer;  ///< `manufacturer`
+  std::optional<std::string> name;           ///< `name`
+  std::optional<std::string> model;          ///< `model`
+  std::optional<std::string> sku;            ///< `sku`
+  std::optional<bool> orderable;             ///< `orderable`
+  UnknownFields unknown_fields;              ///< Members the SDK does not model.
 
   /// A reference to a catalogue item, the only form an order needs.
   static Item with_id(std::int64_t item_id) {
@@ -264,27 +271,31 @@ struct Item {
 /// Field-by-field equality of two `Item`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Item& a, const Item& b);
 /// Negation of `==`.
-inline bool operator!=(const Item& a, const Item& b) { return !(a == b); }
+inline bool operator!=(const Item& a, const Item& b) {
+  return !(a == b);
+}
 
 /// One line of a kit's contents: which item, how many.
 struct KitItem {
-  std::optional<Item> item;            ///< `item`
-  std::optional<std::int64_t> count;   ///< `count`
-  UnknownFields unknown_fields;        ///< Members the SDK does not model.
+  std::optional<Item> item;           ///< `item`
+  std::optional<std::int64_t> count;  ///< `count`
+  UnknownFields unknown_fields;       ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `KitItem`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const KitItem& a, const KitItem& b);
 /// Negation of `==`.
-inline bool operator!=(const KitItem& a, const KitItem& b) { return !(a == b); }
+inline bool operator!=(const KitItem& a, const KitItem& b) {
+  return !(a == b);
+}
 
 /// A kit: a bundle of items shipped together. On an order, only `id` is used.
 struct Kit {
-  std::optional<std::int64_t> id;                      ///< `id`
-  std::optional<std::string> name;                     ///< `name`
-  std::optional<bool> archived;                        ///< `archived`
-  std::optional<std::vector<KitItem>> kit_items;       ///< `kitItems`
-  UnknownFields unknown_fields;                        ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;                 ///< `id`
+  std::optional<std::string> name;                ///< `name`
+  std::optional<bool> archived;                   ///< `archived`
+  std::optional<std::vector<KitItem>> kit_items;  ///< `kitItems`
+  UnknownFields unknown_fields;                   ///< Members the SDK does not model.
 
   /// A reference to a catalogue kit, the only form an order needs.
   static Kit with_id(std::int64_t kit_id) {
@@ -297,13 +308,15 @@ struct Kit {
 /// Field-by-field equality of two `Kit`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Kit& a, const Kit& b);
 /// Negation of `==`.
-inline bool operator!=(const Kit& a, const Kit& b) { return !(a == b); }
+inline bool operator!=(const Kit& a, const Kit& b) {
+  return !(a == b);
+}
 
 /// A line of an order: an item and how many (`count` must be at least 1 on a create).
 struct OrderItem {
-  std::optional<Item> item;            ///< `item`: needs `id` on a create.
-  std::optional<std::int64_t> count;   ///< `count`: at least 1 on a create.
-  UnknownFields unknown_fields;        ///< Members the SDK does not model.
+  std::optional<Item> item;           ///< `item`: needs `id` on a create.
+  std::optional<std::int64_t> count;  ///< `count`: at least 1 on a create.
+  UnknownFields unknown_fields;       ///< Members the SDK does not model.
 
   /// `{"item": {"id": item_id}, "count": count}`.
   static OrderItem of(std::int64_t item_id, std::int64_t count) {
@@ -317,13 +330,15 @@ struct OrderItem {
 /// Field-by-field equality of two `OrderItem`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const OrderItem& a, const OrderItem& b);
 /// Negation of `==`.
-inline bool operator!=(const OrderItem& a, const OrderItem& b) { return !(a == b); }
+inline bool operator!=(const OrderItem& a, const OrderItem& b) {
+  return !(a == b);
+}
 
 /// A kit line of an order: a kit and how many (`count` must be at least 1 on a create).
 struct OrderKit {
-  std::optional<Kit> kit;              ///< `kit`: needs `id` on a create.
-  std::optional<std::int64_t> count;   ///< `count`: at least 1 on a create.
-  UnknownFields unknown_fields;        ///< Members the SDK does not model.
+  std::optional<Kit> kit;             ///< `kit`: needs `id` on a create.
+  std::optional<std::int64_t> count;  ///< `count`: at least 1 on a create.
+  UnknownFields unknown_fields;       ///< Members the SDK does not model.
 
   /// `{"kit": {"id": kit_id}, "count": count}`.
   static OrderKit of(std::int64_t kit_id, std::int64_t count) {
@@ -337,122 +352,141 @@ struct OrderKit {
 /// Field-by-field equality of two `OrderKit`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const OrderKit& a, const OrderKit& b);
 /// Negation of `==`.
-inline bool operator!=(const OrderKit& a, const OrderKit& b) { return !(a == b); }
+inline bool operator!=(const OrderKit& a, const OrderKit& b) {
+  return !(a == b);
+}
 
 /// A status update in an order's history.
 struct OrderEvent {
-  std::optional<std::string> name;              ///< `name`
-  std::optional<std::string> event_timestamp;   ///< `eventTimestamp` (format undocumented; kept as sent)
-  UnknownFields unknown_fields;                 ///< Members the SDK does not model.
+  std::optional<std::string> name;  ///< `name`
+  std::optional<std::string>
+      event_timestamp;           ///< `eventTimestamp` (format undocumented; kept as sent)
+  UnknownFields unknown_fields;  ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `OrderEvent`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const OrderEvent& a, const OrderEvent& b);
 /// Negation of `==`.
-inline bool operator!=(const OrderEvent& a, const OrderEvent& b) { return !(a == b); }
+inline bool operator!=(const OrderEvent& a, const OrderEvent& b) {
+  return !(a == b);
+}
 
 /// A user of the Impilo portal (the author of a note).
 struct User {
-  std::optional<std::int64_t> id;           ///< `id`
-  std::optional<std::string> first_name;    ///< `firstName`
-  std::optional<std::string> last_name;     ///< `lastName`
-  std::optional<std::string> email;         ///< `email`
-  UnknownFields unknown_fields;             ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;         ///< `id`
+  std::optional<std::string> first_name;  ///< `firstName`
+  std::optional<std::string> last_name;   ///< `lastName`
+  std::optional<std::string> email;       ///< `email`
+  UnknownFields unknown_fields;           ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `User`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const User& a, const User& b);
 /// Negation of `==`.
-inline bool operator!=(const User& a, const User& b) { return !(a == b); }
+inline bool operator!=(const User& a, const User& b) {
+  return !(a == b);
+}
 
 /// A note attached to an order. On a create, only `note` is meaningful.
 struct OrderNote {
-  std::optional<std::string> note;         ///< `note`
-  std::optional<std::string> created_at;   ///< `createdAt`
-  std::optional<User> created_by;          ///< `createdBy`
-  UnknownFields unknown_fields;            ///< Members the SDK does not model.
+  std::optional<std::string> note;        ///< `note`
+  std::optional<std::string> created_at;  ///< `createdAt`
+  std::optional<User> created_by;         ///< `createdBy`
+  UnknownFields unknown_fields;           ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `OrderNote`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const OrderNote& a, const OrderNote& b);
 /// Negation of `==`.
-inline bool operator!=(const OrderNote& a, const OrderNote& b) { return !(a == b); }
+inline bool operator!=(const OrderNote& a, const OrderNote& b) {
+  return !(a == b);
+}
 
 /// A shipment's tracking number.
 struct TrackingNumber {
-  std::optional<std::string> carrier;   ///< `carrier`
-  std::optional<std::string> value;     ///< `value`
-  UnknownFields unknown_fields;         ///< Members the SDK does not model.
+  std::optional<std::string> carrier;  ///< `carrier`
+  std::optional<std::string> value;    ///< `value`
+  UnknownFields unknown_fields;        ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `TrackingNumber`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const TrackingNumber& a, const TrackingNumber& b);
 /// Negation of `==`.
-inline bool operator!=(const TrackingNumber& a, const TrackingNumber& b) { return !(a == b); }
+inline bool operator!=(const TrackingNumber& a, const TrackingNumber& b) {
+  return !(a == b);
+}
 
 /// One identifier of a device (serial number, IMEI, ...).
 struct DeviceIdentifier {
-  std::optional<std::string> type;    ///< `type`
-  std::optional<std::string> value;   ///< `value`
-  UnknownFields unknown_fields;       ///< Members the SDK does not model.
+  std::optional<std::string> type;   ///< `type`
+  std::optional<std::string> value;  ///< `value`
+  UnknownFields unknown_fields;      ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `DeviceIdentifier`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const DeviceIdentifier& a, const DeviceIdentifier& b);
 /// Negation of `==`.
-inline bool operator!=(const DeviceIdentifier& a, const DeviceIdentifier& b) { return !(a == b); }
+inline bool operator!=(const DeviceIdentifier& a, const DeviceIdentifier& b) {
+  return !(a == b);
+}
 
 /// An event in a device's history.
 struct DeviceEvent {
-  std::optional<std::string> type;              ///< `type`
-  std::optional<std::string> event_timestamp;   ///< `eventTimestamp`
-  UnknownFields unknown_fields;                 ///< Members the SDK does not model.
+  std::optional<std::string> type;             ///< `type`
+  std::optional<std::string> event_timestamp;  ///< `eventTimestamp`
+  UnknownFields unknown_fields;                ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `DeviceEvent`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const DeviceEvent& a, const DeviceEvent& b);
 /// Negation of `==`.
-inline bool operator!=(const DeviceEvent& a, const DeviceEvent& b) { return !(a == b); }
+inline bool operator!=(const DeviceEvent& a, const DeviceEvent& b) {
+  return !(a == b);
+}
 
 /// A physical device (one unit of an item).
 struct Device {
-  std::optional<std::int64_t> id;                                    ///< `id`
-  std::optional<Item> item;                                          ///< `item`
-  std::optional<DeviceStatus> current_status;                        ///< `currentStatus`
-  std::optional<bool> used;                                          ///< `used`
-  std::optional<Patient> current_patient;                            ///< `currentPatient`
-  std::optional<Site> site;                                          ///< `site`
-  std::optional<std::string> last_health_check;                      ///< `lastHealthCheck`
-  std::optional<std::vector<DeviceIdentifier>> device_identifiers;   ///< `deviceIdentifiers`
-  std::optional<std::vector<DeviceEvent>> device_events;             ///< `deviceEvents`
-  std::optional<std::string> external_identifier;                    ///< `externalIdentifier`
-  std::optional<bool> disabled_readings;                             ///< `disabledReadings`
-  UnknownFields unknown_fields;                                      ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;                                   ///< `id`
+  std::optional<Item> item;                                         ///< `item`
+  std::optional<DeviceStatus> current_status;                       ///< `currentStatus`
+  std::optional<bool> used;                                         ///< `used`
+  std::optional<Patient> current_patient;                           ///< `currentPatient`
+  std::optional<Site> site;                                         ///< `site`
+  std::optional<std::string> last_health_check;                     ///< `lastHealthCheck`
+  std::optional<std::vector<DeviceIdentifier>> device_identifiers;  ///< `deviceIdentifiers`
+  std::optional<std::vector<DeviceEvent>> device_events;            ///< `deviceEvents`
+  std::optional<std::string> external_identifier;                   ///< `externalIdentifier`
+  std::optional<bool> disabled_readings;                            ///< `disabledReadings`
+  UnknownFields unknown_fields;  ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `Device`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Device& a, const Device& b);
 /// Negation of `==`.
-inline bool operator!=(const Device& a, const Device& b) { return !(a == b); }
+inline bool operator!=(const Device& a, const Device& b) {
+  return !(a == b);
+}
 
 /// A kit as packed for shipment, with the devices inside it.
 struct PackedKit {
-  std::optional<Kit> kit;                         ///< `kit`
-  std::optional<std::vector<Device>> devices;     ///< `devices`
-  UnknownFields unknown_fields;                   ///< Members the SDK does not model.
+  std::optional<Kit> kit;                      ///< `kit`
+  std::optional<std::vector<Device>> devices;  ///< `devices`
+  UnknownFields unknown_fields;                ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `PackedKit`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const PackedKit& a, const PackedKit& b);
 /// Negation of `==`.
-inline bool operator!=(const PackedKit& a, const PackedKit& b) { return !(a == b); }
+inline bool operator!=(const PackedKit& a, const PackedKit& b) {
+  return !(a == b);
+}
 
 /// An element of `returnItems`: items the patient or site sends back. The API does not publish
 /// this schema; the SDK models the shape of an order line and keeps anything else it receives.
 struct ReturnItem {
-  std::optional<Item> item;            ///< `item`: needs `id` on a create.
-  std::optional<std::int64_t> count;   ///< `count`: at least 1 on a create.
-  UnknownFields unknown_fields;        ///< Members the SDK does not model.
+  std::optional<Item> item;           ///< `item`: needs `id` on a create.
+  std::optional<std::int64_t> count;  ///< `count`: at least 1 on a create.
+  UnknownFields unknown_fields;       ///< Members the SDK does not model.
 
   /// `{"item": {"id": item_id}, "count": count}`.
   static ReturnItem of(std::int64_t item_id, std::int64_t count) {
@@ -466,13 +500,15 @@ struct ReturnItem {
 /// Field-by-field equality of two `ReturnItem`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const ReturnItem& a, const ReturnItem& b);
 /// Negation of `==`.
-inline bool operator!=(const ReturnItem& a, const ReturnItem& b) { return !(a == b); }
+inline bool operator!=(const ReturnItem& a, const ReturnItem& b) {
+  return !(a == b);
+}
 
 /// An element of `returnDevices` (and of a returned packed kit's `devices`): a device sent back,
 /// named by `id`. The schema is unpublished; whatever else the server sends is kept.
 struct ReturnDevice {
-  std::optional<std::int64_t> id;   ///< `id`: required on a create.
-  UnknownFields unknown_fields;     ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;  ///< `id`: required on a create.
+  UnknownFields unknown_fields;    ///< Members the SDK does not model.
 
   /// `{"id": device_id}`.
   static ReturnDevice of(std::int64_t device_id) {
@@ -485,48 +521,54 @@ struct ReturnDevice {
 /// Field-by-field equality of two `ReturnDevice`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const ReturnDevice& a, const ReturnDevice& b);
 /// Negation of `==`.
-inline bool operator!=(const ReturnDevice& a, const ReturnDevice& b) { return !(a == b); }
+inline bool operator!=(const ReturnDevice& a, const ReturnDevice& b) {
+  return !(a == b);
+}
 
 /// An element of `returnPackedKits`: a packed kit sent back with the devices inside it. A device
 /// must not appear both here and in `returnDevices`.
 struct ReturnPackedKit {
-  std::optional<Kit> kit;                              ///< `kit`
-  std::optional<std::vector<ReturnDevice>> devices;    ///< `devices`
-  UnknownFields unknown_fields;                        ///< Members the SDK does not model.
+  std::optional<Kit> kit;                            ///< `kit`
+  std::optional<std::vector<ReturnDevice>> devices;  ///< `devices`
+  UnknownFields unknown_fields;                      ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `ReturnPackedKit`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const ReturnPackedKit& a, const ReturnPackedKit& b);
 /// Negation of `==`.
-inline bool operator!=(const ReturnPackedKit& a, const ReturnPackedKit& b) { return !(a == b); }
+inline bool operator!=(const ReturnPackedKit& a, const ReturnPackedKit& b) {
+  return !(a == b);
+}
 
 /// An order as the server returns it. Every field may be absent: the API documents each as
 /// optional or nullable.
 struct Order {
-  std::optional<std::int64_t> id;                                   ///< `id`
-  std::optional<std::vector<std::string>> external_order_ids;       ///< `externalOrderIds`
-  std::optional<Patient> patient;                                   ///< `patient`
-  std::optional<Site> site;                                         ///< `site`
-  std::optional<OrderStatus> current_status;                        ///< `currentStatus`
-  std::optional<std::vector<OrderItem>> order_items;                ///< `orderItems`
-  std::optional<std::vector<OrderKit>> order_kits;                  ///< `orderKits`
-  std::optional<std::vector<OrderEvent>> order_events;              ///< `orderEvents`
-  std::optional<std::vector<OrderNote>> order_notes;                ///< `orderNotes`
-  std::optional<std::vector<TrackingNumber>> tracking_numbers;      ///< `trackingNumbers`
-  std::optional<std::vector<Device>> devices;                       ///< `devices`
-  std::optional<std::vector<PackedKit>> packed_kits;                ///< `packedKits`
-  std::optional<ShippingOption> shipping_option;                    ///< `shippingOption`
-  std::optional<bool> email_label;                                  ///< `emailLabel`
-  std::optional<std::vector<ReturnItem>> return_items;              ///< `returnItems`
-  std::optional<std::vector<ReturnDevice>> return_devices;          ///< `returnDevices`
-  std::optional<std::vector<ReturnPackedKit>> return_packed_kits;   ///< `returnPackedKits`
-  UnknownFields unknown_fields;                                     ///< Members the SDK does not model.
+  std::optional<std::int64_t> id;                                  ///< `id`
+  std::optional<std::vector<std::string>> external_order_ids;      ///< `externalOrderIds`
+  std::optional<Patient> patient;                                  ///< `patient`
+  std::optional<Site> site;                                        ///< `site`
+  std::optional<OrderStatus> current_status;                       ///< `currentStatus`
+  std::optional<std::vector<OrderItem>> order_items;               ///< `orderItems`
+  std::optional<std::vector<OrderKit>> order_kits;                 ///< `orderKits`
+  std::optional<std::vector<OrderEvent>> order_events;             ///< `orderEvents`
+  std::optional<std::vector<OrderNote>> order_notes;               ///< `orderNotes`
+  std::optional<std::vector<TrackingNumber>> tracking_numbers;     ///< `trackingNumbers`
+  std::optional<std::vector<Device>> devices;                      ///< `devices`
+  std::optional<std::vector<PackedKit>> packed_kits;               ///< `packedKits`
+  std::optional<ShippingOption> shipping_option;                   ///< `shippingOption`
+  std::optional<bool> email_label;                                 ///< `emailLabel`
+  std::optional<std::vector<ReturnItem>> return_items;             ///< `returnItems`
+  std::optional<std::vector<ReturnDevice>> return_devices;         ///< `returnDevices`
+  std::optional<std::vector<ReturnPackedKit>> return_packed_kits;  ///< `returnPackedKits`
+  UnknownFields unknown_fields;  ///< Members the SDK does not model.
 };
 
 /// Field-by-field equality of two `Order`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const Order& a, const Order& b);
 /// Negation of `==`.
-inline bool operator!=(const Order& a, const Order& b) { return !(a == b); }
+inline bool operator!=(const Order& a, const Order& b) {
+  return !(a == b);
+}
 
 /// The body of `POST /api/v3/order`.
 ///
@@ -535,36 +577,39 @@ inline bool operator!=(const Order& a, const Order& b) { return !(a == b); }
 /// returns are included and `email_label` is not true. `impilo::validate` checks every rule that
 /// needs no server, and `Client::create_order` refuses to send a request that breaks one.
 struct CreateOrderRequest {
-  std::optional<std::vector<std::string>> external_order_ids;       ///< `externalOrderIds`
-  std::optional<Patient> patient;                                   ///< `patient`
-  std::optional<Site> site;                                         ///< `site`
-  std::optional<std::vector<OrderItem>> order_items;                ///< `orderItems`
-  std::optional<std::vector<OrderKit>> order_kits;                  ///< `orderKits`
-  std::optional<std::vector<OrderNote>> order_notes;                ///< `orderNotes`
-  std::optional<ShippingOption> shipping_option;                    ///< `shippingOption`
-  std::optional<bool> email_label;                                  ///< `emailLabel` (server default: false)
-  std::optional<std::vector<ReturnItem>> return_items;              ///< `returnItems`
-  std::optional<std::vector<ReturnDevice>> return_devices;          ///< `returnDevices`
-  std::optional<std::vector<ReturnPackedKit>> return_packed_kits;   ///< `returnPackedKits`
-  UnknownFields unknown_fields;  ///< Extra members sent as they are (a field the SDK does not know yet).
+  std::optional<std::vector<std::string>> external_order_ids;  ///< `externalOrderIds`
+  std::optional<Patient> patient;                              ///< `patient`
+  std::optional<Site> site;                                    ///< `site`
+  std::optional<std::vector<OrderItem>> order_items;           ///< `orderItems`
+  std::optional<std::vector<OrderKit>> order_kits;             ///< `orderKits`
+  std::optional<std::vector<OrderNote>> order_notes;           ///< `orderNotes`
+  std::optional<ShippingOption> shipping_option;               ///< `shippingOption`
+  std::optional<bool> email_label;                      ///< `emailLabel` (server default: false)
+  std::optional<std::vector<ReturnItem>> return_items;  ///< `returnItems`
+  std::optional<std::vector<ReturnDevice>> return_devices;         ///< `returnDevices`
+  std::optional<std::vector<ReturnPackedKit>> return_packed_kits;  ///< `returnPackedKits`
+  UnknownFields
+      unknown_fields;  ///< Extra members sent as they are (a field the SDK does not know yet).
 };
 
 /// Field-by-field equality of two `CreateOrderRequest`s, unknown fields included.
 IMPILO_EXPORT bool operator==(const CreateOrderRequest& a, const CreateOrderRequest& b);
 /// Negation of `==`.
-inline bool operator!=(const CreateOrderRequest& a, const CreateOrderRequest& b) { return !(a == b); }
+inline bool operator!=(const CreateOrderRequest& a, const CreateOrderRequest& b) {
+  return !(a == b);
+}
 
 /// One page of a list call: `{"content": [...], "page": 1, "size": 15, "total": 37, "first": true,
 /// "last": false}`. `page` is 1-based; `total` counts matching objects, not pages.
 template <typename T>
 struct Page {
-  std::vector<T> content;               ///< `content`: the objects on this page (empty when absent).
-  std::optional<std::int64_t> page;     ///< `page`: 1-based page number, as the server sent it.
-  std::optional<std::int64_t> size;     ///< `size`: the page size asked for.
-  std::optional<std::int64_t> total;    ///< `total`: how many objects match, over all pages.
-  std::optional<bool> first;            ///< `first`: this is the first page.
-  std::optional<bool> last;             ///< `last`: this is the last page.
-  UnknownFields unknown_fields;         ///< Members the SDK does not model.
+  std::vector<T> content;             ///< `content`: the objects on this page (empty when absent).
+  std::optional<std::int64_t> page;   ///< `page`: 1-based page number, as the server sent it.
+  std::optional<std::int64_t> size;   ///< `size`: the page size asked for.
+  std::optional<std::int64_t> total;  ///< `total`: how many objects match, over all pages.
+  std::optional<bool> first;          ///< `first`: this is the first page.
+  std::optional<bool> last;           ///< `last`: this is the last page.
+  UnknownFields unknown_fields;       ///< Members the SDK does not model.
 
   /// Field-by-field equality, unknown fields included.
   friend bool operator==(const Page& a, const Page& b) {

@@ -6,7 +6,6 @@
 #include <impilo/errors.hpp>
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
-
 #include <vector>
 
 namespace impilo {

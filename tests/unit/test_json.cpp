@@ -1,10 +1,8 @@
+#include <fstream>
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
 #include <impilo/models.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -25,7 +23,8 @@ json load(const std::string& name) {
 void inject_unknowns(json& j, int depth = 0) {
   if (j.is_object()) {
     for (auto& [key, value] : j.items()) inject_unknowns(value, depth + 1);
-    j["futureField" + std::to_string(depth)] = {{"nested", {1, "two", nullptr, 3.5}}, {"flag", true}};
+    j["futureField" + std::to_string(depth)] = {{"nested", {1, "two", nullptr, 3.5}},
+                                                {"flag", true}};
   } else if (j.is_array()) {
     for (auto& element : j) inject_unknowns(element, depth + 1);
   }
@@ -88,8 +87,8 @@ TEST_CASE("the seeds' three documents survive decode and re-encode unchanged", "
 }
 
 TEST_CASE("unknown members at every level survive a round trip", "[json]") {
-  const auto file = GENERATE(as<std::string>{}, "order.json", "create_order_request.json",
-                             "order_page.json");
+  const auto file =
+      GENERATE(as<std::string>{}, "order.json", "create_order_request.json", "order_page.json");
   json injected = load(file);
   inject_unknowns(injected);
   CAPTURE(file);
@@ -142,8 +141,11 @@ TEST_CASE("open enums convert between known values and wire strings", "[json]") 
 }
 
 TEST_CASE("null means absent, and absent is never encoded", "[json]") {
-  const json j = {{"id", 7},         {"patient", nullptr}, {"orderItems", nullptr},
-                  {"emailLabel", nullptr}, {"currentStatus", nullptr}};
+  const json j = {{"id", 7},
+                  {"patient", nullptr},
+                  {"orderItems", nullptr},
+                  {"emailLabel", nullptr},
+                  {"currentStatus", nullptr}};
   const auto order = j.get<impilo::Order>();
   REQUIRE(order.id == 7);
   REQUIRE_FALSE(order.patient.has_value());
@@ -202,7 +204,8 @@ TEST_CASE("UnknownFields accepts only a JSON object", "[json]") {
 TEST_CASE("a member of the wrong type names its JSON pointer", "[json]") {
   SECTION("the issue's example") {
     json j = {{"orderItems", json::array()}};
-    for (int i = 0; i < 3; ++i) j["orderItems"].push_back({{"item", {{"id", i + 1}}}, {"count", 1}});
+    for (int i = 0; i < 3; ++i)
+      j["orderItems"].push_back({{"item", {{"id", i + 1}}}, {"count", 1}});
     j["orderItems"][2]["count"] = "3";
     REQUIRE(decode_error_of(j) == "/orderItems/2/count: expected integer, got string");
   }
@@ -221,14 +224,16 @@ TEST_CASE("a member of the wrong type names its JSON pointer", "[json]") {
             "/id: integer out of the 64-bit signed range");
   }
   SECTION("a boolean given as a string") {
-    REQUIRE(decode_error_of({{"emailLabel", "false"}}) == "/emailLabel: expected boolean, got string");
+    REQUIRE(decode_error_of({{"emailLabel", "false"}}) ==
+            "/emailLabel: expected boolean, got string");
   }
   SECTION("a list given as an object") {
     REQUIRE(decode_error_of({{"orderEvents", json::object()}}) ==
             "/orderEvents: expected array, got object");
   }
   SECTION("an enum given as a number") {
-    REQUIRE(decode_error_of({{"currentStatus", 3}}) == "/currentStatus: expected string, got integer");
+    REQUIRE(decode_error_of({{"currentStatus", 3}}) ==
+            "/currentStatus: expected string, got integer");
   }
   SECTION("the document itself is not an object") {
     REQUIRE(decode_error_of(json::array()) == "(root): expected object, got array");
@@ -241,6 +246,7 @@ TEST_CASE("DecodeError exposes the pointer on its own", "[json]") {
     FAIL("no DecodeError");
   } catch (const impilo::DecodeError& e) {
     REQUIRE(e.pointer() == "/devices/0/deviceEvents/0/type");
+    REQUIRE(e.detail() == "expected string, got boolean");
   }
 }
 

@@ -1,0 +1,37 @@
+#pragma once
+
+// The retry policy of spec section 3, as pure functions so it can be tested without a network.
+
+#include <chrono>
+#include <impilo/errors.hpp>
+#include <impilo/transport.hpp>
+#include <optional>
+#include <string_view>
+
+namespace impilo::detail {
+
+/// Whether to repeat a failed attempt, and how long the server asked us to wait.
+struct RetryDecision {
+  bool retry{false};
+  std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
+};
+
+/// After a transport failure. A GET is repeated after a failed connect, a timeout or a cut
+/// connection. A POST only when no connection was ever made: anything later may have created an
+/// order, and the API has no idempotency key.
+RetryDecision decide_after_failure(bool is_post, const TransportError& error);
+
+/// After an HTTP error status. A GET is repeated on 408, 429, 500, 502, 503 and 504; a POST only
+/// on 429 (the server refused it before doing anything). Reads Retry-After from @p headers.
+RetryDecision decide_after_status(bool is_post, int status, const HttpHeaders& headers);
+
+/// Full jitter: a wait drawn uniformly from [0, min(max, initial * 2^(attempt-1))].
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds initial,
+                                           std::chrono::milliseconds max, int attempt);
+
+/// Parses a Retry-After value: delay-seconds, or an HTTP-date (IMF-fixdate, RFC 850 or asctime)
+/// taken relative to @p now. A date in the past gives zero; anything unparsable gives nullopt.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
+
+}  // namespace impilo::detail

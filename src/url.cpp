@@ -1,0 +1,107 @@
+#include "url.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <impilo/errors.hpp>
+
+namespace impilo::detail {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_ipv4_loopback(std::string_view host) {
+  // Four dot-separated decimal octets, the first being 127.
+  int parts = 0;
+  std::size_t start = 0;
+  while (start <= host.size()) {
+    const std::size_t dot = std::min(host.find('.', start), host.size());
+    const std::string_view part = host.substr(start, dot - start);
+    if (part.empty() || part.size() > 3 ||
+        !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    if (std::stoi(std::string(part)) > 255) return false;
+    if (parts == 0 && part != "127") return false;
+    ++parts;
+    start = dot + 1;
+  }
+  return parts == 4;
+}
+
+}  // namespace
+
+bool is_loopback_host(std::string_view host) {
+  const std::string h = lower(host);
+  return h == "localhost" || h == "::1" || is_ipv4_loopback(h);
+}
+
+BaseUrl parse_base_url(std::string_view url) {
+  if (url.find_first_of("\r\n\t ") != std::string_view::npos) {
+    throw UsageError("base_url must not contain whitespace or line breaks");
+  }
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    throw UsageError("base_url must start with https:// (got no scheme)");
+  }
+  BaseUrl result;
+  result.scheme = lower(url.substr(0, scheme_end));
+  if (result.scheme != "https" && result.scheme != "http") {
+    throw UsageError("base_url scheme must be https (or http for a loopback host), got '" +
+                     result.scheme + "'");
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    throw UsageError("base_url must not have a query or fragment");
+  }
+  const auto slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos) {
+    throw UsageError("base_url must not carry a user name or password");
+  }
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) throw UsageError("base_url has an unclosed IPv6 bracket");
+    host = host.substr(1, close - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  if (host.empty()) throw UsageError("base_url has no host");
+  result.host = lower(host);
+  result.loopback = is_loopback_host(result.host);
+  if (result.scheme == "http" && !result.loopback) {
+    throw UsageError(
+        "base_url must use https: plain http is allowed only for loopback hosts "
+        "(localhost, 127.0.0.0/8, [::1]), got host '" +
+        result.host + "'");
+  }
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  result.root = result.scheme + "://" + std::string(authority) + std::string(path);
+  return result;
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4U];
+      out += hex[c & 0x0FU];
+    }
+  }
+  return out;
+}
+
+}  // namespace impilo::detail

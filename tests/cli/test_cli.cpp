@@ -1,0 +1,763 @@
+// The `impilo` command-line tool against its contract (spec section 4): the binary runs as a
+// child process; HTTP cases talk to a cpp-httplib server on 127.0.0.1 started by each test.
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <impilo/json.hpp>
+#include <impilo/models.hpp>
+#include <impilo/validation.hpp>
+#include <impilo/version.hpp>
+#include <iterator>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "catch.hpp"
+#include "cli_runner.hpp"
+#include "test_server.hpp"
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr const char* key = "cli-test-key-7f3a9";
+
+json load(const std::string& name) {
+  std::ifstream in(std::string(IMPILO_TEST_DATA_DIR) + "/" + name);
+  return json::parse(in);
+}
+
+/// An order as a server might send it: the documented fields plus ones this SDK does not know.
+json server_order(std::int64_t id) {
+  json order = load("order.json");
+  order["id"] = id;
+  order["currentStatus"] = "someFutureStatus";
+  order["brandNewField"] = {{"nested", {1, 2.5, "three"}}, {"flag", true}};
+  order["patient"]["futurePatientField"] = "kept";
+  return order;
+}
+
+/// One request as the server saw it.
+struct Seen {
+  std::string method;
+  std::string path;
+  std::string body;
+  httplib::Headers headers;
+  httplib::Params params;
+
+  [[nodiscard]] std::string header(const std::string& name) const {
+    const auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+  [[nodiscard]] std::string param(const std::string& name) const {
+    const auto it = params.find(name);
+    return it == params.end() ? std::string() : it->second;
+  }
+};
+
+/// A stand-in Impilo API: every GET and POST goes to `respond`, and is recorded.
+class FakeApi {
+ public:
+  /// Answers one request; `server.sleep_for()` waits without holding up the server's shutdown.
+  using Respond =
+      std::function<void(const Seen&, httplib::Response&, const impilo_test::TestServer& server)>;
+
+  explicit FakeApi(Respond respond)
+      : respond_(std::move(respond)), server_([this](httplib::Server& s) {
+          const auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+            Seen seen{req.method, req.path, req.body, req.headers, req.params};
+            {
+              const std::lock_guard<std::mutex> lock(mutex_);
+              seen_.push_back(seen);
+            }
+            respond_(seen, res, server_);
+          };
+          s.Get(".*", handle);
+          s.Post(".*", handle);
+        }) {}
+
+  [[nodiscard]] std::string url() const { return server_.url(); }
+  [[nodiscard]] std::vector<Seen> seen() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return seen_;
+  }
+  [[nodiscard]] std::size_t request_count() const { return server_.request_count(); }
+  [[nodiscard]] const impilo_test::TestServer& server() const { return server_; }
+
+ private:
+  Respond respond_;
+  mutable std::mutex mutex_;
+  std::vector<Seen> seen_;
+  impilo_test::TestServer server_;  // last: stopped (destroyed) before the members it uses
+};
+
+FakeApi::Respond reply(int status, const json& body, httplib::Headers headers = {}) {
+  return [status, text = body.dump(), headers](const Seen&, httplib::Response& res,
+                                               const impilo_test::TestServer&) {
+    res.status = status;
+    for (const auto& [name, value] : headers) res.set_header(name, value);
+    res.set_content(text, "application/json");
+  };
+}
+
+/// A 127.0.0.1 port that refuses connections: bound (so nobody else takes it) but not listening.
+class ClosedPort {
+ public:
+  ClosedPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ClosedPort(const ClosedPort&) = delete;
+  ClosedPort& operator=(const ClosedPort&) = delete;
+  ~ClosedPort() { ::close(fd_); }
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_{-1};
+  int port_{0};
+};
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+/// Runs `impilo` and checks what holds for every run: the key never shows, and stdout is either
+/// empty or exactly one JSON document (or the help/version text).
+impilo_cli_test::RunResult run_impilo(const std::vector<std::string>& args, const Env& env = {},
+                                      std::optional<std::string> stdin_text = std::nullopt) {
+  impilo_cli_test::RunOptions options;
+  options.env = env;
+  options.stdin_text = std::move(stdin_text);
+  auto result = impilo_cli_test::run_program(IMPILO_CLI_PATH, args, options);
+  INFO("stdout: " << result.out);
+  INFO("stderr: " << result.err);
+  CHECK(result.out.find(key) == std::string::npos);
+  CHECK(result.err.find(key) == std::string::npos);
+  return result;
+}
+
+/// `IMPILO_BASE_URL` and `IMPILO_API_KEY` for @p api.
+Env env_for(const FakeApi& api) {
+  return {{"IMPILO_BASE_URL", api.url()}, {"IMPILO_API_KEY", key}};
+}
+
+/// The JSON object on the last line of stderr (which must end with it).
+json stderr_object(const impilo_cli_test::RunResult& r) {
+  INFO("stderr: " << r.err);
+  REQUIRE(!r.err.empty());
+  REQUIRE(r.err.back() == '\n');
+  const std::string body = r.err.substr(0, r.err.size() - 1);
+  const std::string last =
+      body.substr(body.rfind('\n') == std::string::npos ? 0 : body.rfind('\n') + 1);
+  REQUIRE(json::accept(last));
+  const json j = json::parse(last);
+  REQUIRE(j.is_object());
+  return j;
+}
+
+/// Asserts a failure: exit code, stdout empty, and the stderr object equal to @p expected in every
+/// member; a `message` of `nullptr` in @p expected only requires a non-empty string, whose text
+/// the caller checks further.
+json expect_failure(const impilo_cli_test::RunResult& r, int exit_code, json expected) {
+  INFO("stdout: " << r.out);
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == exit_code);
+  CHECK(r.out.empty());
+  json actual = stderr_object(r);
+  if (expected["message"].is_null()) {
+    REQUIRE(actual.contains("message"));
+    REQUIRE(actual["message"].is_string());
+    CHECK(!actual["message"].get<std::string>().empty());
+    expected["message"] = actual["message"];
+  }
+  CHECK(actual == expected);
+  return actual;
+}
+
+json usage_error(const std::string& message = {}) {
+  return {{"error", "usage"},
+          {"status", nullptr},
+          {"code", nullptr},
+          {"message", message.empty() ? json(nullptr) : json(message)}};
+}
+
+std::string message_of(const json& j) {
+  return j.at("message").get<std::string>();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// A success: exit 0, stdout one JSON document (returned), stderr empty.
+json expect_success(const impilo_cli_test::RunResult& r) {
+  INFO("stdout: " << r.out);
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());
+  REQUIRE(json::accept(r.out));
+  return json::parse(r.out);
+}
+
+json violations_json(const std::vector<impilo::Violation>& violations) {
+  json a = json::array();
+  for (const auto& v : violations) {
+    a.push_back({{"field", v.field}, {"code", impilo::to_string(v.code)}, {"message", v.message}});
+  }
+  return a;
+}
+
+}  // namespace
+
+// ---- 0: success ------------------------------------------------------------------------------
+
+TEST_CASE("orders create posts the file and prints the whole created order", "[cli]") {
+  const json order = server_order(501);
+  FakeApi api(reply(201, order));
+  const json request = load("create_order_request.json");
+  const std::string path = std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json";
+
+  SECTION("from a file") {
+    const json out = expect_success(run_impilo({"orders", "create", "--file", path}, env_for(api)));
+    CHECK(out == order);  // unknown fields and the unknown status included
+    CHECK(out["brandNewField"]["nested"][2] == "three");
+  }
+  SECTION("from stdin") {
+    const json out = expect_success(
+        run_impilo({"orders", "create", "--file", "-"}, env_for(api), request.dump()));
+    CHECK(out == order);
+  }
+
+  const auto seen = api.seen();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].method == "POST");
+  CHECK(seen[0].path == "/api/v3/order");
+  CHECK(seen[0].header("Impilo-API-Key") == key);
+  CHECK(contains(seen[0].header("Content-Type"), "application/json"));
+  CHECK(json::parse(seen[0].body) == request);
+}
+
+TEST_CASE("orders get prints the order, unknown fields included", "[cli]") {
+  const json order = server_order(42);
+  FakeApi api(reply(200, order));
+  const json out = expect_success(run_impilo({"orders", "get", "42"}, env_for(api)));
+  CHECK(out == order);
+  CHECK(out["patient"]["futurePatientField"] == "kept");
+  const auto seen = api.seen();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].method == "GET");
+  CHECK(seen[0].path == "/api/v3/order/42");
+}
+
+TEST_CASE("orders list prints the page envelope", "[cli]") {
+  json page = load("order_page.json");
+  page["content"] = json::array({server_order(7), server_order(8)});
+  page["page"] = 2;
+  page["size"] = 5;
+  page["total"] = 7;
+  page["first"] = false;
+  page["last"] = true;
+  FakeApi api(reply(200, page));
+  const json out =
+      expect_success(run_impilo({"orders", "list", "--page", "2", "--size=5"}, env_for(api)));
+  CHECK(out == page);
+  const auto seen = api.seen();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].path == "/api/v3/order");
+  CHECK(seen[0].param("page") == "2");
+  CHECK(seen[0].param("size") == "5");
+}
+
+TEST_CASE("orders list --all follows the pages and prints one array", "[cli]") {
+  std::vector<json> orders;
+  for (int id = 1; id <= 5; ++id) orders.push_back(server_order(id));
+  const auto paged = [&orders](int fail_on_page) {
+    return [&orders, fail_on_page](const Seen& seen, httplib::Response& res,
+                                   const impilo_test::TestServer&) {
+      const int page = std::stoi(seen.param("page"));
+      const int size = std::stoi(seen.param("size"));
+      if (page == fail_on_page) {
+        res.status = 500;
+        res.set_content(R"({"message":"boom"})", "application/json");
+        return;
+      }
+      json content = json::array();
+      for (int i = (page - 1) * size; i < page * size && i < 5; ++i)
+        content.push_back(orders[static_cast<std::size_t>(i)]);
+      const json body = {{"content", content}, {"page", page},       {"size", size},
+                         {"total", 5},         {"first", page == 1}, {"last", page * size >= 5}};
+      res.set_content(body.dump(), "application/json");
+    };
+  };
+
+  SECTION("every page") {
+    FakeApi api(paged(0));
+    const json out =
+        expect_success(run_impilo({"orders", "list", "--all", "--size", "2"}, env_for(api)));
+    CHECK(out == json(orders));
+    const auto seen = api.seen();
+    REQUIRE(seen.size() == 3);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      CHECK(seen[i].param("page") == std::to_string(i + 1));
+      CHECK(seen[i].param("size") == "2");
+    }
+  }
+  SECTION("from --page on") {
+    FakeApi api(paged(0));
+    const json out = expect_success(
+        run_impilo({"orders", "list", "--all", "--size", "2", "--page", "2"}, env_for(api)));
+    CHECK(out == json(std::vector<json>(orders.begin() + 2, orders.end())));
+    CHECK(api.seen().size() == 2);
+  }
+  SECTION("a failing later page leaves stdout empty") {
+    FakeApi api(paged(2));
+    const auto r =
+        run_impilo({"--max-retries", "0", "orders", "list", "--all", "--size", "2"}, env_for(api));
+    expect_failure(
+        r, 8, {{"error", "server"}, {"status", 500}, {"code", "unknown"}, {"message", "boom"}});
+    CHECK(api.seen().size() == 2);
+  }
+}
+
+TEST_CASE("orders validate needs no key and sends nothing", "[cli]") {
+  FakeApi api(reply(200, json::object()));
+  const Env no_key{{"IMPILO_BASE_URL", api.url()}};
+  const std::string path = std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json";
+
+  SECTION("from a file") {
+    CHECK(expect_success(run_impilo({"orders", "validate", "--file", path}, no_key)) ==
+          json{{"valid", true}});
+  }
+  SECTION("from stdin") {
+    CHECK(expect_success(run_impilo({"orders", "validate", "--file", "-"}, no_key,
+                                    load("create_order_request.json").dump())) ==
+          json{{"valid", true}});
+  }
+  SECTION("with violations: exit 3") {
+    const std::string input = R"({"orderItems": [{"item": {"id": 1}, "count": 0}]})";
+    const auto expected = impilo::validate(json::parse(input).get<impilo::CreateOrderRequest>());
+    REQUIRE(expected.size() >= 2);
+    const json j =
+        expect_failure(run_impilo({"orders", "validate", "--file", "-"}, no_key, input), 3,
+                       {{"error", "validation"},
+                        {"status", nullptr},
+                        {"code", impilo::to_string(expected.front().code)},
+                        {"message", nullptr},
+                        {"violations", violations_json(expected)}});
+    CHECK(contains(message_of(j), "/orderItems/0/count"));
+  }
+  CHECK(api.request_count() == 0);
+}
+
+TEST_CASE("help and version: --help, -h and --version print to stdout and exit 0", "[cli]") {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"-h"}, {"orders", "get", "--help"}}) {
+    const auto r = run_impilo(args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(contains(r.out, "orders create --file PATH|-"));
+    CHECK(contains(r.out, "orders list [--page N] [--size N] [--all]"));
+    CHECK(contains(r.out, "--max-retries N"));
+  }
+  const auto r = run_impilo({"--version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == std::string("impilo ") + impilo::version() + "\n");
+}
+
+// ---- Flags and environment ---------------------------------------------------------------------
+
+TEST_CASE("a flag beats its environment variable", "[cli]") {
+  FakeApi api(reply(200, server_order(3)));
+  const ClosedPort closed;
+
+  SECTION("flags win") {
+    const Env env{{"IMPILO_BASE_URL", closed.url()}, {"IMPILO_API_KEY", "env-key-should-lose"}};
+    expect_success(
+        run_impilo({"--base-url", api.url(), "--api-key", key, "orders", "get", "3"}, env));
+    REQUIRE(api.seen().size() == 1);
+    CHECK(api.seen()[0].header("Impilo-API-Key") == key);
+  }
+  SECTION("the environment stands in for absent flags") {
+    expect_success(run_impilo({"orders", "get", "3"}, env_for(api)));
+    REQUIRE(api.seen().size() == 1);
+    CHECK(api.seen()[0].header("Impilo-API-Key") == key);
+  }
+  SECTION("--flag=value, and global flags after the command") {
+    expect_success(run_impilo({"orders", "get", "3", "--base-url=" + api.url(),
+                               std::string("--api-key=") + key, "--max-retries=0", "--timeout=5"},
+                              {{"IMPILO_BASE_URL", closed.url()}}));
+    CHECK(api.seen().size() == 1);
+  }
+}
+
+TEST_CASE("verbose: --verbose logs each attempt to stderr, never the key", "[cli]") {
+  SECTION("success") {
+    FakeApi api(reply(200, server_order(7)));
+    const auto r = run_impilo({"--verbose", "orders", "get", "7"}, env_for(api));
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(json::accept(r.out));
+    CHECK(contains(r.err, "GET /api/v3/order/7"));
+    CHECK(contains(r.err, "200"));
+    CHECK(contains(r.err, " ms"));
+  }
+  SECTION("a retried failure: one line per attempt, the error object last") {
+    FakeApi api(reply(503, {{"message", "down for maintenance"}}, {{"Retry-After", "0"}}));
+    const auto r =
+        run_impilo({"--verbose", "--max-retries", "1", "orders", "get", "7"}, env_for(api));
+    expect_failure(r, 8,
+                   {{"error", "server"},
+                    {"status", 503},
+                    {"code", "unknown"},
+                    {"message", "down for maintenance"}});
+    CHECK(api.seen().size() == 2);
+    CHECK(contains(r.err, "GET /api/v3/order/7 -> 503"));
+    CHECK(contains(r.err, "attempt 2/2"));
+  }
+  SECTION("a server echoing the key back") {
+    FakeApi api(reply(401, {{"message", std::string("bad key ") + key}}));
+    const auto r = run_impilo({"--verbose", "orders", "get", "7"}, env_for(api));
+    // run_impilo() already checked that the key appears nowhere.
+    const json j = stderr_object(r);
+    CHECK(r.exit_code == 5);
+    CHECK(j["error"] == "authentication");
+  }
+}
+
+// ---- 2: usage --------------------------------------------------------------------------------
+
+TEST_CASE("usage errors exit 2 naming the problem, and send nothing", "[cli]") {
+  FakeApi api(reply(200, server_order(1)));
+  const Env env = env_for(api);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message_part;
+  };
+  const std::vector<Case> cases{
+      {{}, "missing COMMAND"},
+      {{"--bogus", "orders", "get", "1"}, "unknown flag '--bogus'"},
+      {{"orders", "get", "1", "--bogus=x"}, "unknown flag '--bogus'"},
+      {{"-x", "orders", "get", "1"}, "unknown flag '-x'"},
+      {{"orders", "get", "1", "--api-key"}, "--api-key needs a value"},
+      {{"--base-url", "--verbose", "orders", "get", "1"}, "--base-url needs a value"},
+      {{"--verbose=yes", "orders", "get", "1"}, "--verbose takes no value"},
+      {{"--max-retries", "x", "orders", "get", "1"}, "--max-retries"},
+      {{"--max-retries", "-1", "orders", "get", "1"}, "--max-retries"},
+      {{"--max-retries", "1.5", "orders", "get", "1"}, "--max-retries"},
+      {{"--timeout", "abc", "orders", "get", "1"}, "--timeout"},
+      {{"--timeout", "0", "orders", "get", "1"}, "--timeout"},
+      {{"--timeout", "-1", "orders", "get", "1"}, "--timeout"},
+      {{"mock"}, "unknown command 'mock'"},
+      {{"orders"}, "subcommand"},
+      {{"orders", "frob"}, "unknown orders subcommand 'frob'"},
+      {{"orders", "create"}, "--file"},
+      {{"orders", "create", "--file", "/nonexistent/order.json"}, "/nonexistent/order.json"},
+      {{"orders", "get"}, "order ID"},
+      {{"orders", "get", "1", "2"}, "order ID"},
+      {{"orders", "get", "abc"}, "order ID must be a positive whole number, got 'abc'"},
+      {{"orders", "get", "0"}, "got '0'"},
+      {{"orders", "get", "-1"}, "got '-1'"},
+      {{"orders", "get", "1e3"}, "got '1e3'"},
+      {{"orders", "get", "99999999999999999999"}, "order ID"},
+      {{"orders", "list", "--page", "x"}, "--page"},
+      {{"orders", "list", "--size", "251"}, "size must be from 1 to 250"},
+      {{"orders", "list", "--all", "--size", "0"}, "size must be from 1 to 250"},
+      {{"orders", "list", "--page", "0"}, "page must be at least 1"},
+      {{"orders", "list", "extra"}, "unexpected argument 'extra'"},
+  };
+  for (const Case& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("impilo " << joined);
+    const json j = expect_failure(run_impilo(c.args, env), 2, usage_error());
+    INFO("message: " << message_of(j));
+    CHECK(contains(message_of(j), c.message_part));
+  }
+  CHECK(api.request_count() == 0);
+}
+
+TEST_CASE("a missing API key is a usage error", "[cli]") {
+  FakeApi api(reply(200, server_order(1)));
+  const Env no_key{{"IMPILO_BASE_URL", api.url()}};
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"orders", "get", "1"},
+                                               {"--api-key", "", "orders", "get", "1"},
+                                               {"orders", "list"},
+                                               {"orders", "create", "--file", "-"}}) {
+    const json j = expect_failure(run_impilo(args, no_key, "{}"), 2, usage_error());
+    CHECK(contains(message_of(j), "IMPILO_API_KEY"));
+    CHECK(contains(message_of(j), "--api-key"));
+  }
+  CHECK(api.request_count() == 0);
+}
+
+TEST_CASE("http:// to a host that is not loopback is refused", "[cli]") {
+  for (const Env& env : {Env{{"IMPILO_BASE_URL", "http://example.com"}, {"IMPILO_API_KEY", key}},
+                         Env{{"IMPILO_API_KEY", key}}}) {
+    const auto r = run_impilo({"--base-url", "http://example.com", "orders", "get", "1"}, env);
+    const json j = expect_failure(r, 2, usage_error());
+    CHECK(contains(message_of(j), "http"));
+  }
+  // A short key is not scrubbed out of messages: it would garble them ("loopbac[redacted]").
+  const auto r =
+      run_impilo({"--api-key", "k", "--base-url", "http://example.com", "orders", "get", "1"});
+  CHECK(contains(message_of(expect_failure(r, 2, usage_error())), "loopback"));
+}
+
+// ---- 3: validation ---------------------------------------------------------------------------
+
+TEST_CASE("orders create: a request that breaks rules is not sent (exit 3)", "[cli]") {
+  FakeApi api(reply(201, server_order(1)));
+
+  SECTION("violations, all of them") {
+    const std::string input =
+        R"({"patient": {"firstName": " "}, "orderItems": [{"item": {}, "count": 0}]})";
+    const auto expected = impilo::validate(json::parse(input).get<impilo::CreateOrderRequest>());
+    REQUIRE(expected.size() >= 3);
+    expect_failure(run_impilo({"orders", "create", "--file", "-"}, env_for(api), input), 3,
+                   {{"error", "validation"},
+                    {"status", nullptr},
+                    {"code", impilo::to_string(expected.front().code)},
+                    {"message", nullptr},
+                    {"violations", violations_json(expected)}});
+  }
+  SECTION("malformed JSON: invalid_json, without quoting the input") {
+    const auto r = run_impilo({"orders", "create", "--file", "-"}, env_for(api),
+                              R"({"patient": {"firstName": "Zanele", )");
+    const json j = expect_failure(
+        r, 3,
+        {{"error", "validation"},
+         {"status", nullptr},
+         {"code", "invalid_json"},
+         {"message", nullptr},
+         {"violations",
+          {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+    CHECK(contains(message_of(j), "byte"));
+    CHECK(!contains(r.err, "Zanele"));
+  }
+  SECTION("empty input is malformed JSON") {
+    const json j = expect_failure(
+        run_impilo({"orders", "create", "--file", "-"}, env_for(api), ""), 3,
+        {{"error", "validation"},
+         {"status", nullptr},
+         {"code", "invalid_json"},
+         {"message", nullptr},
+         {"violations",
+          {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+    CHECK(contains(message_of(j), "not valid JSON"));
+  }
+  SECTION("the wrong shape: invalid_data at the offending pointer") {
+    const std::string input =
+        R"({"patient": {"id": 1}, "orderItems": [{"item": {"id": 1}, "count": "2"}]})";
+    const json j =
+        expect_failure(run_impilo({"orders", "create", "--file", "-"}, env_for(api), input), 3,
+                       {{"error", "validation"},
+                        {"status", nullptr},
+                        {"code", "invalid_data"},
+                        {"message", nullptr},
+                        {"violations",
+                         {{{"field", "/orderItems/0/count"},
+                           {"code", "invalid_data"},
+                           {"message", "expected integer, got string"}}}}});
+    CHECK(contains(message_of(j), "/orderItems/0/count"));
+  }
+  SECTION("not an object at all") {
+    expect_failure(
+        run_impilo({"orders", "validate", "--file", "-"}, {}, "[1, 2]"), 3,
+        {{"error", "validation"},
+         {"status", nullptr},
+         {"code", "invalid_data"},
+         {"message", nullptr},
+         {"violations",
+          {{{"field", ""}, {"code", "invalid_data"}, {"message", "expected object, got array"}}}}});
+  }
+  CHECK(api.request_count() == 0);
+}
+
+// ---- 4-8: HTTP errors --------------------------------------------------------------------------
+
+TEST_CASE("server errors map to their kinds and exit codes", "[cli]") {
+  const std::string path = std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json";
+  struct Case {
+    int status;
+    json body;
+    std::vector<std::string> args;
+    int exit_code;
+    json expected;
+    std::size_t requests;
+  };
+  const std::vector<Case> cases{
+      {400,
+       {{"message", "insufficient_inventory"}},
+       {"orders", "create", "--file", path},
+       4,
+       {{"error", "bad_request"},
+        {"status", 400},
+        {"code", "insufficient_inventory"},
+        {"message", "insufficient_inventory"}},
+       1},
+      {400,
+       {{"message",
+         "Order contains Items that are marked as non-orderable. Order cannot be placed."}},
+       {"orders", "create", "--file", path},
+       4,
+       {{"error", "bad_request"},
+        {"status", 400},
+        {"code", "item_not_orderable"},
+        {"message",
+         "Order contains Items that are marked as non-orderable. Order cannot be placed."}},
+       1},
+      {401,
+       {{"message", "Unauthorized"}},
+       {"orders", "get", "1"},
+       5,
+       {{"error", "authentication"},
+        {"status", 401},
+        {"code", "unauthorized"},
+        {"message", "Unauthorized"}},
+       1},
+      {403,
+       {{"message", "Access Denied"}},
+       {"orders", "list"},
+       6,
+       {{"error", "permission_denied"},
+        {"status", 403},
+        {"code", "access_denied"},
+        {"message", "Access Denied"}},
+       1},
+      {404,
+       {{"message", "Order 99 not found"}},
+       {"orders", "get", "99"},
+       7,
+       {{"error", "not_found"},
+        {"status", 404},
+        {"code", "unknown"},
+        {"message", "Order 99 not found"}},
+       1},
+      {503,
+       {{"message", "Service Unavailable"}},
+       {"--max-retries", "0", "orders", "get", "1"},
+       8,
+       {{"error", "server"},
+        {"status", 503},
+        {"code", "unknown"},
+        {"message", "Service Unavailable"}},
+       1},
+      {429,
+       {{"message", "Too Many Requests"}},
+       {"--max-retries", "0", "orders", "create", "--file", path},
+       8,
+       {{"error", "rate_limited"},
+        {"status", 429},
+        {"code", "unknown"},
+        {"message", "Too Many Requests"}},
+       1},
+      {429,
+       {{"message", "Too Many Requests"}},
+       {"--max-retries", "2", "orders", "list"},
+       8,
+       {{"error", "rate_limited"},
+        {"status", 429},
+        {"code", "unknown"},
+        {"message", "Too Many Requests"}},
+       3},
+  };
+  for (const Case& c : cases) {
+    INFO("HTTP " << c.status << " " << c.body.dump());
+    FakeApi api(reply(c.status, c.body, {{"Retry-After", "0"}}));
+    expect_failure(run_impilo(c.args, env_for(api)), c.exit_code, c.expected);
+    CHECK(api.request_count() == c.requests);
+  }
+}
+
+TEST_CASE("a create answered 503 is not repeated", "[cli]") {
+  FakeApi api(reply(503, {{"message", "Service Unavailable"}}, {{"Retry-After", "0"}}));
+  const std::string path = std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json";
+  expect_failure(run_impilo({"orders", "create", "--file", path}, env_for(api)), 8,
+                 {{"error", "server"},
+                  {"status", 503},
+                  {"code", "unknown"},
+                  {"message", "Service Unavailable"}});
+  CHECK(api.request_count() == 1);
+}
+
+// ---- 9: transport ----------------------------------------------------------------------------
+
+TEST_CASE("transport failures exit 9 and say whether the request may have reached the server",
+          "[cli]") {
+  SECTION("connection refused: never reached") {
+    const ClosedPort closed;
+    const auto r = run_impilo({"--max-retries", "0", "orders", "get", "1"},
+                              {{"IMPILO_BASE_URL", closed.url()}, {"IMPILO_API_KEY", key}});
+    expect_failure(r, 9,
+                   {{"error", "transport"},
+                    {"status", nullptr},
+                    {"code", nullptr},
+                    {"message", nullptr},
+                    {"may_have_reached_server", false}});
+  }
+  SECTION("--timeout bounds each attempt (decimals allowed)") {
+    FakeApi api([](const Seen&, httplib::Response& res, const impilo_test::TestServer& server) {
+      server.sleep_for(milliseconds(1500));
+      res.set_content("{}", "application/json");
+    });
+    const auto r =
+        run_impilo({"--timeout", "0.3", "--max-retries", "0", "orders", "get", "1"}, env_for(api));
+    expect_failure(r, 9,
+                   {{"error", "transport"},
+                    {"status", nullptr},
+                    {"code", nullptr},
+                    {"message", nullptr},
+                    {"may_have_reached_server", true}});
+    CHECK(r.elapsed < milliseconds(1400));
+  }
+}
+
+// ---- 10: decode ------------------------------------------------------------------------------
+
+TEST_CASE("a 2xx body that is not an Order exits 10 naming the pointer", "[cli]") {
+  SECTION("a member of the wrong type") {
+    FakeApi api(reply(200, {{"id", "not-a-number"}}));
+    const json j = expect_failure(
+        run_impilo({"orders", "get", "1"}, env_for(api)), 10,
+        {{"error", "decode"}, {"status", nullptr}, {"code", nullptr}, {"message", nullptr}});
+    CHECK(contains(message_of(j), "/id"));
+  }
+  SECTION("not JSON") {
+    FakeApi api([](const Seen&, httplib::Response& res, const impilo_test::TestServer&) {
+      res.set_content("<html>hello</html>", "text/html");
+    });
+    const json j = expect_failure(
+        run_impilo({"orders", "list"}, env_for(api)), 10,
+        {{"error", "decode"}, {"status", nullptr}, {"code", nullptr}, {"message", nullptr}});
+    CHECK(contains(message_of(j), "(root)"));
+  }
+}
+
+// ---- 1: internal (not in the spec) -------------------------------------------------------------
+
+TEST_CASE("a failure of the tool itself exits 1 with kind internal", "[cli]") {
+  // Writing the result fails: stdout is /dev/full (ENOSPC).
+  impilo_cli_test::RunOptions options;
+  options.stdout_path = "/dev/full";
+  const auto r = impilo_cli_test::run_program(
+      IMPILO_CLI_PATH,
+      {"orders", "validate", "--file",
+       std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json"},
+      options);
+  const json j = expect_failure(
+      r, 1, {{"error", "internal"}, {"status", nullptr}, {"code", nullptr}, {"message", nullptr}});
+  CHECK(contains(message_of(j), "stdout"));
+}

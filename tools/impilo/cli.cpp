@@ -1,0 +1,240 @@
+// The `impilo` tool's driver: the command table, the client options, and the one place where
+// failures become the stderr JSON object and an exit code (spec section 4).
+
+#include "cli.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <impilo/client.hpp>
+#include <impilo/errors.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace impilo::cli {
+
+namespace {
+
+constexpr std::string_view usage_head =
+    "Usage: impilo [--base-url URL] [--api-key KEY] [--timeout SECONDS] [--max-retries N]\n"
+    "              [--verbose] COMMAND\n"
+    "\n"
+    "Commands:\n";
+
+constexpr std::string_view usage_tail =
+    "\n"
+    "Global flags (accepted before or after COMMAND; --flag=value works too):\n"
+    "  --base-url URL      API root; default $IMPILO_BASE_URL, else "
+    "https://app.impiloplatform.com\n"
+    "                      (http:// only to localhost / 127.0.0.0/8 / [::1])\n"
+    "  --api-key KEY       API key; default $IMPILO_API_KEY (prefer the variable: command lines\n"
+    "                      are visible to other users of the machine)\n"
+    "  --timeout SECONDS   bound on each attempt (decimals allowed: 0.5); default 30\n"
+    "  --max-retries N     repeats of a failed call that is safe to repeat; default 2\n"
+    "  --verbose           log each attempt (method, path, status, time) to stderr\n"
+    "  -h, --help          print this text\n"
+    "  --version           print the version\n"
+    "\n"
+    "stdout carries only JSON. On failure the last line of stderr is one JSON object:\n"
+    "  {\"error\": KIND, \"status\": HTTP status or null, \"code\": ERROR_CODE or null,\n"
+    "   \"message\": TEXT}  (+ \"violations\" for validation, \"may_have_reached_server\" for\n"
+    "   transport)\n"
+    "Exit codes: 0 success, 2 usage, 3 validation, 4 bad_request, 5 authentication,\n"
+    "  6 permission_denied, 7 not_found, 8 rate_limited or server, 9 transport, 10 decode,\n"
+    "  1 internal (an unexpected failure of the tool itself).\n";
+
+/// How a failure is reported: the members of the stderr object, and the exit code.
+struct Failure {
+  int exit_code{1};
+  std::string kind;
+  std::optional<int> status;
+  std::optional<std::string> code;
+  std::string message;
+  std::optional<std::vector<Violation>> violations;
+  std::optional<bool> may_have_reached_server;
+};
+
+/// A failure without HTTP status or code.
+Failure failure(int exit_code, std::string kind, std::string message) {
+  Failure f;
+  f.exit_code = exit_code;
+  f.kind = std::move(kind);
+  f.message = std::move(message);
+  return f;
+}
+
+Failure api_failure(const ApiError& e, int exit_code, std::string kind) {
+  // The server's text; an empty body leaves it empty, so fall back to the SDK's description
+  // ("HTTP 404 ...") rather than print an empty message.
+  Failure f = failure(exit_code, std::move(kind),
+                      e.message().empty() ? std::string(e.what()) : e.message());
+  f.status = e.status();
+  f.code = std::string(to_string(e.code()));
+  return f;
+}
+
+/// Maps the exception in flight to its report, most derived classes first. Call only from a
+/// catch block.
+Failure classify() {
+  try {
+    throw;
+  } catch (const UsageError& e) {
+    return failure(2, "usage", e.what());
+  } catch (const ValidationError& e) {
+    Failure f = failure(3, "validation", e.what());
+    f.violations = e.violations();
+    // The code of the first broken rule (the only one for bad --file input), so that a script
+    // can branch on `.code` as it does for server errors; every rule is in "violations".
+    if (!e.violations().empty()) f.code = std::string(to_string(e.violations().front().code));
+    return f;
+  } catch (const BadRequestError& e) {
+    return api_failure(e, 4, "bad_request");
+  } catch (const AuthenticationError& e) {
+    return api_failure(e, 5, "authentication");
+  } catch (const PermissionDeniedError& e) {
+    return api_failure(e, 6, "permission_denied");
+  } catch (const NotFoundError& e) {
+    return api_failure(e, 7, "not_found");
+  } catch (const RateLimitError& e) {
+    return api_failure(e, 8, "rate_limited");
+  } catch (const ServerError& e) {
+    return api_failure(e, 8, "server");
+  } catch (const ApiError& e) {  // no other subclass exists today; any HTTP error is the server's
+    return api_failure(e, 8, "server");
+  } catch (const TransportError& e) {
+    Failure f = failure(9, "transport", e.what());
+    f.may_have_reached_server = e.may_have_reached_server();
+    return f;
+  } catch (const DecodeError& e) {
+    // what() is "<pointer>: <detail>", so the pointer is in the message.
+    return failure(10, "decode",
+                   std::string("the server's answer is not the expected JSON: ") + e.what());
+  } catch (const std::exception& e) {
+    // Not in the spec: a failure of the tool itself (out of memory, a broken stdout, a bug).
+    // Exit 1 stays clear of every documented code.
+    return failure(1, "internal", e.what());
+  } catch (...) {
+    return failure(1, "internal", "unknown failure");
+  }
+}
+
+/// Replaces every occurrence of @p secret in @p text. The SDK already keeps the key out of its
+/// messages; this covers the tool's own text too (an argument echoed back in a usage error).
+/// A key shorter than 8 characters is left alone: it cannot be told apart from ordinary words,
+/// and scrubbing it would garble every message ("loopbac[redacted]" for the key "k").
+std::string scrub(std::string text, const std::string& secret) {
+  constexpr std::size_t min_secret_length = 8;
+  if (secret.size() < min_secret_length) return text;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), "[redacted]");
+  }
+  return text;
+}
+
+void report(const Failure& f, std::ostream& err, const std::string& secret) {
+  nlohmann::ordered_json j;
+  j["error"] = f.kind;
+  j["status"] = f.status ? nlohmann::ordered_json(*f.status) : nlohmann::ordered_json(nullptr);
+  j["code"] = f.code ? nlohmann::ordered_json(*f.code) : nlohmann::ordered_json(nullptr);
+  j["message"] = scrub(f.message, secret);
+  if (f.violations) {
+    j["violations"] = nlohmann::ordered_json::array();
+    for (const Violation& v : *f.violations) {
+      j["violations"].push_back(
+          {{"field", v.field}, {"code", to_string(v.code)}, {"message", scrub(v.message, secret)}});
+    }
+  }
+  if (f.may_have_reached_server) j["may_have_reached_server"] = *f.may_have_reached_server;
+  // One line: dump() without indent escapes every control character. Bytes that are not UTF-8
+  // (from a server's error page) are replaced rather than aborting the report.
+  err << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
+}
+
+void log_line(std::ostream& err, LogLevel level, std::string_view message) {
+  err << "impilo: " << to_string(level) << ": " << message << std::endl;
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  // One entry per command; `impilo mock` joins here with the simulator.
+  static const std::vector<Command> table{
+      {"orders", orders_usage, run_orders},
+  };
+  return table;
+}
+
+std::string usage_text() {
+  std::string text(usage_head);
+  for (const Command& command : commands()) text += command.usage;
+  text += usage_tail;
+  return text;
+}
+
+std::string Context::effective_api_key() const {
+  if (globals.api_key) return *globals.api_key;
+  const char* key = std::getenv("IMPILO_API_KEY");
+  return key != nullptr ? key : "";
+}
+
+Client Context::make_client() const {
+  ClientOptions options = ClientOptions::from_env();
+  if (globals.base_url) options.base_url = *globals.base_url;
+  if (globals.api_key) options.api_key = *globals.api_key;
+  if (options.api_key.empty()) {
+    throw UsageError("no API key: pass --api-key KEY or set IMPILO_API_KEY");
+  }
+  if (globals.timeout) {
+    options.attempt_timeout = *globals.timeout;
+    options.connect_timeout = std::min(options.connect_timeout, *globals.timeout);
+    // --timeout bounds each attempt, and nothing else: without this, the default overall bound
+    // (120 s) would silently cut a longer --timeout short. Retries stay finite (--max-retries).
+    options.overall_timeout = std::chrono::milliseconds(0);
+  }
+  if (globals.max_retries) options.max_retries = *globals.max_retries;
+  if (globals.verbose) {
+    options.log_level = LogLevel::info;
+    std::ostream* log = &err;
+    options.logger = [log](LogLevel level, std::string_view message) {
+      log_line(*log, level, message);
+    };
+  }
+  return Client(std::move(options));
+}
+
+void print_json(std::ostream& out, const nlohmann::json& value) {
+  const std::string text =
+      value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  out << text << std::flush;
+  if (!out) throw std::runtime_error("writing the result to stdout failed");
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Context ctx{GlobalOptions{}, out, err};
+  try {
+    Args args(std::vector<std::string>(argv + std::min(argc, 1), argv + argc));
+    const std::optional<std::string> name = args.next_positional({}, ctx);
+    if (!name) throw UsageError("missing COMMAND (see impilo --help)");
+    const auto& table = commands();
+    const auto command =
+        std::find_if(table.begin(), table.end(), [&](const Command& c) { return c.name == *name; });
+    if (command == table.end()) {
+      throw UsageError("unknown command '" + *name + "' (see impilo --help)");
+    }
+    command->run(ctx, args);
+    return 0;
+  } catch (const EarlyExit& e) {
+    out << e.text << std::flush;
+    return 0;
+  } catch (...) {
+    const Failure f = classify();
+    report(f, err, ctx.effective_api_key());
+    return f.exit_code;
+  }
+}
+
+}  // namespace impilo::cli
