@@ -266,8 +266,8 @@ std::string to_json_text(const T& value) {
     PointerBuilder at;                                            \
     decode_model(j, value, at);                                   \
   }                                                               \
-  template Type from_json_text<Type>(std::string_view json_text); \
-  template std::string to_json_text<Type>(const Type& value);
+  template IMPILO_EXPORT Type from_json_text<Type>(std::string_view json_text); \
+  template IMPILO_EXPORT std::string to_json_text<Type>(const Type& value);
 
 IMPILO_DEFINE_JSON(Address)
 IMPILO_DEFINE_JSON(Site)

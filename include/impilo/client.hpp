@@ -49,7 +49,7 @@ IMPILO_EXPORT std::string_view to_string(LogLevel level) noexcept;
 using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
 /// Everything a `Client` is configured with. A plain aggregate: set what you need, keep the rest.
-struct ClientOptions {
+struct IMPILO_EXPORT ClientOptions {
   /// The API's root. `https` is required, except for loopback hosts (`localhost`, `127.0.0.0/8`,
   /// `[::1]`), where `http` is allowed for local simulators.
   std::string base_url{"https://app.impiloplatform.com"};
