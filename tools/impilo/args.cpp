@@ -124,4 +124,10 @@ std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view 
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000)));
 }
 
+void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command) {
+  if (!positionals.empty()) {
+    throw UsageError(std::string(command) + ": unexpected argument '" + positionals.front() + "'");
+  }
+}
+
 }  // namespace impilo::cli

@@ -161,9 +161,9 @@ void log_line(std::ostream& err, LogLevel level, std::string_view message) {
 }  // namespace
 
 const std::vector<Command>& commands() {
-  // One entry per command; `impilo mock` joins here with the simulator.
   static const std::vector<Command> table{
       {"orders", orders_usage, run_orders},
+      {"mock", mock_usage, run_mock},
   };
   return table;
 }

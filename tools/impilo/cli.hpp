@@ -104,6 +104,9 @@ std::int64_t parse_integer(std::string_view text, std::string_view what, std::in
 /// @throws impilo::UsageError for anything else.
 std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view what);
 
+/// @throws impilo::UsageError when @p positionals is not empty, naming @p command.
+void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command);
+
 // ---- Commands ------------------------------------------------------------------------------
 
 /// A top-level command. To add one, write its function and add one entry to `commands()`.
@@ -120,6 +123,11 @@ const std::vector<Command>& commands();
 void run_orders(Context& ctx, Args& args);
 /// Usage lines of `impilo orders ...` (orders.cpp).
 extern const std::string_view orders_usage;
+
+/// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp).
+void run_mock(Context& ctx, Args& args);
+/// Usage lines of `impilo mock ...` (mock.cpp).
+extern const std::string_view mock_usage;
 
 /// The whole usage text.
 std::string usage_text();

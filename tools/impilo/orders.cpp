@@ -32,12 +32,6 @@ const std::string_view orders_usage =
 
 namespace {
 
-void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command) {
-  if (!positionals.empty()) {
-    throw UsageError(std::string(command) + ": unexpected argument '" + positionals.front() + "'");
-  }
-}
-
 /// The whole content of @p path, or of stdin for `-`.
 std::string read_input(const std::string& path) {
   const bool is_stdin = path == "-";

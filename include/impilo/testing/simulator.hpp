@@ -1,0 +1,282 @@
+#pragma once
+
+/// @file
+/// An in-memory Impilo order API for your integration tests and demos (library target
+/// `impilo::testing`). Impilo publishes no sandbox; this simulator enforces every documented rule
+/// for creating an order and answers with the documented texts, so code written against it sees
+/// the same `impilo::ErrorCode`s it will see in production.
+///
+/// ```cpp
+/// #include <impilo/impilo.hpp>
+/// #include <impilo/testing/simulator.hpp>
+///
+/// impilo::testing::Simulator sim;          // the built-in demo catalogue
+/// sim.start();                              // listens on 127.0.0.1, a free port
+/// impilo::ClientOptions options;
+/// options.base_url = sim.url();             // http://127.0.0.1:PORT
+/// options.api_key = std::string(impilo::testing::demo_api_key);
+/// impilo::Client client(options);
+/// impilo::CreateOrderRequest request;
+/// request.patient = impilo::Patient::with_id(5000);
+/// request.order_items = {impilo::OrderItem::of(1000, 1)};
+/// impilo::Order order = client.create_order(request);
+/// ```
+///
+/// It serves, on a loopback address only:
+/// - `POST /api/v3/order`: 201 with the created `Order`;
+/// - `GET /api/v3/order?page=N&size=M`: 200 with a page envelope `{"content", "page", "size",
+///   "total", "first", "last"}`, orders by ascending id; `page` is 1-based (default 1), `size`
+///   defaults to 15; a page or size that is not an integer, a page below 1 or a size outside
+///   1..250 answers 400 `Invalid data provided`; other query parameters are ignored;
+/// - `GET /api/v3/order/{id}`: 200 with the `Order`; 404 `{"message": "Order not found"}` for an
+///   integer that is no order's id; 400 `Invalid data provided` for an id that is not an integer.
+///
+/// Every answer is JSON; an error body is `{"message": TEXT}`. Each request is handled in this
+/// order: the added latency (`set_latency`), then an injected failure (`fail_next`), then the
+/// `Impilo-API-Key` check (401 `{"message": "Unauthorized"}` unless the key is one of
+/// `Catalog::api_keys`), then the endpoint. Other paths answer 404 `{"message": "Not found"}`,
+/// other methods on the order paths 405.
+///
+/// A create is checked in six phases; the first broken rule answers 400 with its text, and a
+/// refused order changes nothing (no inventory is taken, no patient is created):
+/// 1. Format: a body that is not JSON gives `Invalid JSON format`. A body that is not an object,
+///    a member of the wrong JSON type, an item/kit/return line without its `item`/`kit` id or
+///    with a `count` missing or below 1, a returned device without `id`, or a `shippingOption` or
+///    patient `sex` outside the documented values, gives `Invalid data provided`.
+/// 2. Structure (the rules `impilo::validate` also checks, in its order): not exactly one of
+///    `patient` and `site`, or a site without `id`: `patient or site required`; no non-empty
+///    content list: `Order must contain at least one of: ...`; returns without `shippingOption`
+///    while `emailLabel` is not true: `shippingOption is required when ...`; a device both in
+///    `returnDevices` and a `returnPackedKits` entry: `Device cannot be included both ...`.
+/// 3. Patient or site: a site order whose site is unknown or inactive: `invalid_order`; a
+///    patient `id` that is not known: `patient_does_not_exist`; a new patient (no `id`) checked
+///    field by field: `firstName`, `lastName` (non-blank), `address`, then its `lineOne`, `city`,
+///    `state`, `country`, `zipCode` (non-blank) with the documented sentences, then its `site`:
+///    without `id` `Unable to find the Site provided.`, unknown `Site {id} not found`, inactive
+///    `Site {id} not active`.
+/// 4. Items, line by line: an `orderItems` item that is not in the catalogue, or an `orderKits`
+///    kit that is not, gives `item_not_orderable`; an item marked `"orderable": false` gives
+///    `Order contains Items that are marked as non-orderable. Order cannot be placed.`
+/// 5. Loaner kits: two or more loaner kit lines: `max_one_loaner_kit`; one loaner line with a
+///    count above 1: `qty_over_one_loaner_kit`; a loaner kit with any return list:
+///    `no_returns_with_loaner_kit`; a loaner kit on a site order: `no_loaner_kit_to_site`.
+/// 6. Inventory, for the whole order at once: what every item line and every kit line (count x
+///    each kit item's count) takes, summed per item, against `Catalog::inventory`:
+///    `insufficient_inventory`.
+///
+/// A created order gets the next id (1, 2, 3, ...), `currentStatus` from
+/// `SimulatorOptions::initial_status`, the catalogue's full patient, site, item and kit objects in
+/// place of the ids sent (kits with their `kitItems`; a returned item, kit or device known to the
+/// catalogue is shown in full too; unknown ones are kept as sent), one `orderEvents` entry
+/// `{"name": "created", "eventTimestamp": "YYYY-MM-DDTHH:MM:SS.mmmZ"}` (UTC), `createdAt` on
+/// each note that has none, empty `trackingNumbers`, `devices` and `packedKits`, `emailLabel`
+/// (false when not sent), and every other field as sent (top-level request members the SDK does
+/// not model are dropped; unknown members inside lines are kept). A new patient is stored with the
+/// next patient id and can be named by that id in later orders.
+///
+/// Not simulated (no rule or text is documented for them): `Patient required`, archived kits or
+/// patients, non-orderable items inside a kit, return lines naming unknown items or devices.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <impilo/models.hpp>
+#include <impilo/testing/export.hpp>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace impilo::testing {
+
+/// The API key of the demo catalogue (`Catalog::demo()`).
+inline constexpr std::string_view demo_api_key = "sim-key-1";
+
+/// A catalogue kit: the kit as orders show it, and whether it is a loaner kit (loaner kits follow
+/// the loaner rules: one per order, quantity 1, no returns, never to a site).
+struct CatalogKit {
+  Kit kit;             ///< Needs `id`; its `kit_items` say what one kit takes from inventory.
+  bool loaner{false};  ///< `"loaner": true` in the catalogue file.
+};
+
+/// What the simulator knows: keys, patients, sites, items, kits, inventory and devices.
+///
+/// The JSON form (spec section 5, read by `from_json_text` and written by `to_json_text`):
+/// ```json
+/// {
+///   "apiKeys": ["sim-key-1"],
+///   "patients": [Patient, ...],
+///   "sites": [Site, ...],                  // "active": false makes a site inactive
+///   "items": [Item, ...],                  // "orderable": false blocks ordering
+///   "kits": [Kit + {"loaner": true}, ...], // kitItems say what a kit consumes
+///   "inventory": {"<itemId>": units, ...}, // an item not listed is unlimited
+///   "devices": [Device, ...]
+/// }
+/// ```
+/// Every member but `apiKeys` may be left out (an empty list). Objects are the API's own shapes
+/// (`impilo` models); a reference inside them (a kit item's `item`, a patient's `site`, a
+/// device's `item`, `site` or `currentPatient`) may be just `{"id": N}`: the simulator shows the
+/// full catalogue object in orders. A consistent catalogue has: at least one non-empty API key;
+/// an `id` on every patient, site, item, kit and device, unique within its list; references only
+/// to ids of the catalogue; kit item counts of at least 1 (absent means 1); inventory only for
+/// catalogue items, never negative.
+struct IMPILO_TESTING_EXPORT Catalog {
+  std::vector<std::string> api_keys;  ///< `apiKeys`: keys that are let in.
+  std::vector<Patient> patients;      ///< `patients`: existing patients.
+  std::vector<Site> sites;            ///< `sites`: `active == false` is inactive.
+  std::vector<Item> items;            ///< `items`: `orderable == false` blocks ordering.
+  std::vector<CatalogKit> kits;       ///< `kits`, with their loaner flag.
+  std::map<std::int64_t, std::int64_t> inventory;  ///< `inventory`: item id -> units on hand.
+  std::vector<Device> devices;                     ///< `devices`: shown in full when returned.
+
+  /// Reads the JSON form above.
+  /// @throws impilo::DecodeError when @p json_text is not JSON or a member has the wrong JSON
+  ///         type (`pointer()` names it, such as `/items/2/id`).
+  /// @throws std::runtime_error when the catalogue is not consistent (a missing or duplicate id,
+  ///         a reference to an unknown id, an unknown top-level member, no API key, ...); the
+  ///         message names the JSON pointer and the problem.
+  static Catalog from_json_text(std::string_view json_text);
+
+  /// Reads the JSON form above from the file at @p path.
+  /// @throws std::runtime_error when the file cannot be read, naming the path; otherwise as
+  ///         `from_json_text`.
+  static Catalog from_file(const std::string& path);
+
+  /// The built-in demo catalogue (also shipped as `data/demo-catalog.json`): API key
+  /// `sim-key-1`; patients 5000-5002; sites 10 and 11 (active) and 12 (inactive); items 1000-1006,
+  /// of which 1005 is not orderable, 1002 has only 3 units and 1003 is unlimited; kits 2000,
+  /// 2001 and 2003 (regular, consuming their items) and 2002 (a loaner kit); devices 9000-9003.
+  static Catalog demo();
+
+  /// The JSON form above, indented by two spaces; `from_json_text` reads it back unchanged.
+  [[nodiscard]] std::string to_json_text() const;
+};
+
+/// Everything a `Simulator` starts with. The fault-injection members mirror the flags of
+/// `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`).
+struct SimulatorOptions {
+  /// Address to listen on: `127.0.0.1` (or any `127.x.y.z`), `::1`, or `localhost` (which
+  /// listens on 127.0.0.1). Anything else is refused: the simulator never listens beyond the
+  /// machine.
+  std::string host{"127.0.0.1"};
+  /// Port to listen on, 0 to 65535; 0 picks a free port (read it back with `Simulator::port()`).
+  int port{0};
+  /// The catalogue served; the demo catalogue unless you set your own.
+  Catalog catalog{Catalog::demo()};
+  /// `currentStatus` of a newly created order. Only `availableForPickup` is documented (it is what
+  /// the API's create-order example returns); set another string to exercise your handling of
+  /// statuses the SDK does not know.
+  std::string initial_status{"availableForPickup"};
+  /// Delay added before answering each request (`--latency-ms`). Must not be negative.
+  std::chrono::milliseconds latency{0};
+  /// How many of the first requests fail (`--fail-next`); 0 for none. Must not be negative.
+  int fail_next{0};
+  /// HTTP status of those failures (`--fail-status`), 400 to 599.
+  int fail_status{503};
+  /// `Retry-After` seconds sent with those failures (`--fail-retry-after`); none when empty.
+  /// Must not be negative.
+  std::optional<int> fail_retry_after;
+};
+
+/// An in-memory Impilo order API served over HTTP on loopback (see the file comment for the
+/// endpoints and the rules).
+///
+/// Every member function may be called from any thread, also while requests are being served;
+/// the simulator's state (orders, patients, inventory) sits behind one mutex, so concurrent
+/// creates see a consistent inventory and each order takes its units atomically. Not copyable or
+/// movable (its threads refer to it).
+class IMPILO_TESTING_EXPORT Simulator {
+ public:
+  /// Checks @p options and loads the catalogue; listens on nothing until `start()`.
+  /// @throws std::invalid_argument for a host that is not loopback, a port outside 0..65535, a
+  ///         negative latency, fail count or Retry-After, a fail status outside 400..599, or an
+  ///         inconsistent catalogue (see `Catalog`); the message says which.
+  explicit Simulator(SimulatorOptions options = {});
+
+  /// Stops serving (as `stop()`).
+  ~Simulator();
+
+  Simulator(const Simulator&) = delete;             ///< Not copyable.
+  Simulator& operator=(const Simulator&) = delete;  ///< Not copyable.
+  Simulator(Simulator&&) = delete;                  ///< Not movable.
+  Simulator& operator=(Simulator&&) = delete;       ///< Not movable.
+
+  /// Binds and serves in background threads; returns once the port accepts connections.
+  /// Starting again after `stop()` serves the same state (orders, inventory) anew; with port 0
+  /// the port may differ.
+  /// @throws std::logic_error when already running.
+  /// @throws std::runtime_error when the address cannot be bound (the port is in use).
+  void start();
+
+  /// Stops serving: closes the listening socket and every open connection (idle keep-alive ones
+  /// too), interrupts added latency, and joins the threads; returns within milliseconds. A request
+  /// in flight may get no answer. Does nothing when not running; safe to call repeatedly and from
+  /// several threads.
+  void stop() noexcept;
+
+  /// True between `start()` and `stop()`.
+  [[nodiscard]] bool running() const noexcept;
+
+  /// The port being served (the port last served after `stop()`); 0 before the first `start()`.
+  [[nodiscard]] int port() const noexcept;
+
+  /// The base URL to give `impilo::ClientOptions::base_url`: `http://127.0.0.1:PORT` (or
+  /// `http://[::1]:PORT`; `localhost` gives `127.0.0.1`).
+  /// @throws std::logic_error before the first `start()` (there is no port yet).
+  [[nodiscard]] std::string url() const;
+
+  /// Every order created so far, by ascending id (ids are 1, 2, 3, ...).
+  [[nodiscard]] std::vector<Order> orders() const;
+
+  /// The order with @p id, or `std::nullopt`.
+  [[nodiscard]] std::optional<Order> order(std::int64_t id) const;
+
+  /// The catalogue's patients followed by those created with orders, by ascending id.
+  [[nodiscard]] std::vector<Patient> patients() const;
+
+  /// Units of item @p item_id left, or `std::nullopt` when the item's inventory is unlimited (it
+  /// is not listed in `Catalog::inventory`) or the item is not in the catalogue.
+  [[nodiscard]] std::optional<std::int64_t> inventory(std::int64_t item_id) const;
+
+  /// Sets the units of item @p item_id on hand; `std::nullopt` makes it unlimited.
+  /// @throws std::invalid_argument for an item that is not in the catalogue or negative units.
+  void set_inventory(std::int64_t item_id, std::optional<std::int64_t> units);
+
+  /// Delays every later answer by @p latency (replacing the previous delay; zero for none).
+  /// `stop()` cuts a delay short.
+  /// @throws std::invalid_argument for a negative delay.
+  void set_latency(std::chrono::milliseconds latency);
+
+  /// Makes the next @p count requests, on any path, fail with HTTP @p status and body
+  /// `{"message": "simulated failure"}`, with `Retry-After: N` when @p retry_after_seconds is
+  /// set. Replaces any failures still pending; `fail_next(0)` cancels them. Failed requests are
+  /// not checked further (a failed create creates nothing).
+  /// @throws std::invalid_argument for a negative count or Retry-After, or a status outside
+  ///         400..599.
+  void fail_next(int count, int status = 503, std::optional<int> retry_after_seconds = {});
+
+  /// Requests received so far: every path and method, injected failures and 401s included (not
+  /// counted: bytes that never formed an HTTP request, and bodies over the 16 MiB limit).
+  [[nodiscard]] std::size_t requests_served() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Runs a simulator until the process gets SIGINT or SIGTERM (what `impilo mock` does).
+///
+/// Blocks SIGINT and SIGTERM in the calling thread (before starting the server threads, which
+/// inherit the mask), starts, writes `listening on URL` (`listening on http://127.0.0.1:8080`) and
+/// a newline to @p out as its first line and flushes it, then waits for one of the two signals
+/// with `sigwait` (no polling), stops and returns 0. A second SIGINT or SIGTERM that arrives while
+/// stopping is absorbed; the signal mask is restored before returning.
+/// Call it before the process starts other threads, or block the two signals in them too: a
+/// thread that does not block them would take the signal with its default action. POSIX only.
+/// @throws as `Simulator::Simulator` and `Simulator::start` (nothing is written then).
+IMPILO_TESTING_EXPORT int run_until_signal(SimulatorOptions options, std::ostream& out);
+
+}  // namespace impilo::testing

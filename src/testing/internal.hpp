@@ -1,0 +1,138 @@
+#pragma once
+
+// Internals of the simulator shared between its translation units. Not installed.
+
+#include <cstdint>
+#include <impilo/models.hpp>
+#include <impilo/testing/simulator.hpp>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace impilo::testing::detail {
+
+/// The first inconsistency of @p catalog as "JSON pointer: problem", or `std::nullopt` when it is
+/// consistent (see `Catalog`).
+std::optional<std::string> find_catalog_problem(const Catalog& catalog);
+
+/// One HTTP answer: status, JSON body, extra headers.
+struct Answer {
+  int status{200};
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// `{"message": message}` with @p status.
+Answer message_answer(int status, std::string_view message);
+
+/// The documented texts the simulator answers with (the API notes' list of 400 messages).
+namespace text {
+inline constexpr std::string_view invalid_json = "Invalid JSON format";
+inline constexpr std::string_view invalid_data = "Invalid data provided";
+inline constexpr std::string_view patient_or_site = "patient or site required";
+inline constexpr std::string_view content_required =
+    "Order must contain at least one of: orderItems, orderKits, returnItems, returnDevices, or "
+    "returnPackedKits";
+inline constexpr std::string_view shipping_required =
+    "shippingOption is required when emailLabel is false and return items are included";
+inline constexpr std::string_view device_twice =
+    "Device cannot be included both as a return device and in a packed kit";
+inline constexpr std::string_view patient_does_not_exist = "patient_does_not_exist";
+inline constexpr std::string_view invalid_order = "invalid_order";
+inline constexpr std::string_view first_name = "Must provide a non-blank string for firstName.";
+inline constexpr std::string_view last_name = "Must provide a non-blank string for lastName.";
+inline constexpr std::string_view address = "Must provide an Address for Patient.";
+inline constexpr std::string_view line_one = "Must provide a Line One value in the Address.";
+inline constexpr std::string_view city = "Must provide a City value in the Address.";
+inline constexpr std::string_view state = "Must provide a State value in the Address.";
+inline constexpr std::string_view country = "Must provide a Country value in the Address.";
+inline constexpr std::string_view zip_code = "Must provide a Zip Code value in the Address.";
+inline constexpr std::string_view site_without_id = "Unable to find the Site provided.";
+inline constexpr std::string_view item_not_orderable = "item_not_orderable";
+inline constexpr std::string_view non_orderable_items =
+    "Order contains Items that are marked as non-orderable. Order cannot be placed.";
+inline constexpr std::string_view max_one_loaner_kit = "max_one_loaner_kit";
+inline constexpr std::string_view qty_over_one_loaner_kit = "qty_over_one_loaner_kit";
+inline constexpr std::string_view no_returns_with_loaner_kit = "no_returns_with_loaner_kit";
+inline constexpr std::string_view no_loaner_kit_to_site = "no_loaner_kit_to_site";
+inline constexpr std::string_view insufficient_inventory = "insufficient_inventory";
+inline constexpr std::string_view order_not_found = "Order not found";
+inline constexpr std::string_view not_found = "Not found";
+inline constexpr std::string_view method_not_allowed = "Method not allowed";
+inline constexpr std::string_view unauthorized = "Unauthorized";
+inline constexpr std::string_view simulated_failure = "simulated failure";
+}  // namespace text
+
+/// The simulator's state and every rule of the API: HTTP-free, so each answer is a pure function
+/// of the state and the request. Thread-safe: the catalogue indexes are immutable after
+/// construction; orders, patients and inventory sit behind one mutex.
+class OrderBook {
+ public:
+  /// Indexes @p catalog, showing references in full (a kit item's item, a patient's site, ...).
+  /// @throws std::invalid_argument when the catalogue is inconsistent.
+  OrderBook(const Catalog& catalog, std::string initial_status);
+
+  /// True when @p key is one of the catalogue's API keys.
+  [[nodiscard]] bool accepts_key(std::string_view key) const;
+
+  /// `POST /api/v3/order` with @p body: 201 and the order, or 400 and the first broken rule.
+  Answer create(std::string_view body);
+  /// `GET /api/v3/order/{id}` with the path segment @p id_text.
+  [[nodiscard]] Answer get(std::string_view id_text) const;
+  /// `GET /api/v3/order` with the raw `page` and `size` query values (absent: 1 and 15).
+  [[nodiscard]] Answer list(const std::optional<std::string>& page,
+                            const std::optional<std::string>& size) const;
+
+  [[nodiscard]] std::vector<Order> orders() const;
+  [[nodiscard]] std::optional<Order> order(std::int64_t id) const;
+  [[nodiscard]] std::vector<Patient> patients() const;
+  [[nodiscard]] std::optional<std::int64_t> inventory(std::int64_t item_id) const;
+  void set_inventory(std::int64_t item_id, std::optional<std::int64_t> units);
+
+ private:
+  struct KitEntry {
+    Kit kit;  // kit items shown in full
+    bool loaner{false};
+  };
+  /// The order's recipient once phase 3 has passed: an existing patient, a patient to create, or
+  /// a site.
+  struct Recipient {
+    std::optional<Patient> patient;
+    bool new_patient{false};
+    std::optional<Site> site;
+  };
+
+  [[nodiscard]] Recipient check_recipient(const CreateOrderRequest& request) const;
+  [[nodiscard]] Patient check_new_patient(const Patient& patient) const;
+  void check_items(const CreateOrderRequest& request) const;
+  void check_loaner_kits(const CreateOrderRequest& request) const;
+  /// Units of each item the order takes: item lines directly, kit lines through their kit items.
+  [[nodiscard]] std::map<std::int64_t, std::int64_t> demand_of(
+      const CreateOrderRequest& request) const;
+  void check_inventory(const std::map<std::int64_t, std::int64_t>& demand) const;
+  void take_inventory(const std::map<std::int64_t, std::int64_t>& demand);
+  [[nodiscard]] Order build_order(const CreateOrderRequest& request, const Recipient& recipient,
+                                  std::int64_t id, const std::string& now) const;
+
+  // Immutable after construction.
+  std::set<std::string, std::less<>> api_keys_;
+  std::map<std::int64_t, Item> items_;
+  std::map<std::int64_t, KitEntry> kits_;
+  std::map<std::int64_t, Site> sites_;
+  std::map<std::int64_t, Device> devices_;
+  std::string initial_status_;
+
+  // Guarded by mutex_.
+  mutable std::mutex mutex_;
+  std::map<std::int64_t, Patient> patients_;
+  std::map<std::int64_t, std::int64_t> inventory_;
+  std::vector<Order> orders_;  // orders_[i] has id i + 1
+  std::int64_t next_patient_id_{1};
+};
+
+}  // namespace impilo::testing::detail

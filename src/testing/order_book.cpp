@@ -1,0 +1,515 @@
+// The simulator's state and the API's rules for creating, fetching and listing orders.
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <impilo/errors.hpp>
+#include <impilo/json.hpp>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "internal.hpp"
+
+namespace impilo::testing::detail {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t default_page_size = 15;
+constexpr std::int64_t max_page_size = 250;
+constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+/// A model as compact JSON text through impilo's encoders: what `impilo::to_json_text` gives, but
+/// through the `to_json` ADL hooks, which a shared libimpilo exports (its explicit instantiations
+/// of `to_json_text` are not exported in 0.1).
+template <typename T>
+std::string encode(const T& value) {
+  return json(value).dump();
+}
+
+/// A broken rule: the order is refused with 400 and this text.
+struct Rejected {
+  std::string message;
+};
+
+[[noreturn]] void reject(std::string_view message) {
+  throw Rejected{std::string(message)};
+}
+
+/// Absent, empty or only whitespace: what the API calls blank.
+bool is_blank(const std::optional<std::string>& value) {
+  return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+}
+
+/// Present and non-empty (an empty list counts as absent, as in `impilo::validate`).
+template <typename T>
+bool has_entries(const std::optional<std::vector<T>>& list) {
+  return list && !list->empty();
+}
+
+bool has_returns(const CreateOrderRequest& request) {
+  return has_entries(request.return_items) || has_entries(request.return_devices) ||
+         has_entries(request.return_packed_kits);
+}
+
+/// A whole decimal integer (optionally negative), or nothing.
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {  // both >= 0
+  return a > int64_max - b ? int64_max : a + b;
+}
+
+std::int64_t saturating_multiply(std::int64_t a, std::int64_t b) {  // both >= 0
+  if (a == 0 || b == 0) return 0;
+  return a > int64_max / b ? int64_max : a * b;
+}
+
+/// Now as ISO 8601 UTC with milliseconds: `2024-05-01T12:34:56.789Z`.
+std::string utc_timestamp() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto seconds_part = time_point_cast<seconds>(now);
+  const auto millis = duration_cast<milliseconds>(now - seconds_part).count();
+  const std::time_t t = system_clock::to_time_t(seconds_part);
+  std::tm parts{};
+#ifdef _WIN32
+  gmtime_s(&parts, &t);
+#else
+  gmtime_r(&t, &parts);
+#endif
+  char date[32];
+  const std::size_t length = std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &parts);
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return std::string(date, length) + fraction;
+}
+
+// ---- Phase 1: format -------------------------------------------------------------------------
+
+CreateOrderRequest decode_request(std::string_view body) {
+  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) reject(text::invalid_json);
+  if (!j.is_object()) reject(text::invalid_data);
+  try {
+    return j.get<CreateOrderRequest>();
+  } catch (const DecodeError&) {
+    reject(text::invalid_data);
+  } catch (const json::exception&) {
+    reject(text::invalid_data);
+  }
+}
+
+/// Every line names its catalogue entry by id and asks for at least one.
+template <typename Line, typename Ref>
+void check_lines(const std::optional<std::vector<Line>>& lines,
+                 const std::optional<Ref> Line::*ref) {
+  if (!lines) return;
+  for (const Line& line : *lines) {
+    const std::optional<Ref>& entry = line.*ref;
+    if (!entry || !entry->id || !line.count || *line.count < 1) reject(text::invalid_data);
+  }
+}
+
+/// Ids, counts and the documented enumerations.
+void check_data(const CreateOrderRequest& request) {
+  check_lines(request.order_items, &OrderItem::item);
+  check_lines(request.order_kits, &OrderKit::kit);
+  check_lines(request.return_items, &ReturnItem::item);
+  if (request.return_devices) {
+    for (const ReturnDevice& device : *request.return_devices) {
+      if (!device.id) reject(text::invalid_data);
+    }
+  }
+  if (request.return_packed_kits) {
+    for (const ReturnPackedKit& kit : *request.return_packed_kits) {
+      if (!kit.devices) continue;
+      for (const ReturnDevice& device : *kit.devices) {
+        if (!device.id) reject(text::invalid_data);
+      }
+    }
+  }
+  if (request.shipping_option && !request.shipping_option->is_known()) reject(text::invalid_data);
+  if (request.patient && request.patient->sex && !request.patient->sex->is_known()) {
+    reject(text::invalid_data);
+  }
+}
+
+// ---- Phase 2: structure ----------------------------------------------------------------------
+
+void check_structure(const CreateOrderRequest& request) {
+  if (request.patient.has_value() == request.site.has_value()) reject(text::patient_or_site);
+  if (request.site && !request.site->id) reject(text::patient_or_site);
+  if (!has_entries(request.order_items) && !has_entries(request.order_kits) &&
+      !has_returns(request)) {
+    reject(text::content_required);
+  }
+  if (has_returns(request) && !request.email_label.value_or(false) && !request.shipping_option) {
+    reject(text::shipping_required);
+  }
+  if (has_entries(request.return_devices) && has_entries(request.return_packed_kits)) {
+    std::set<std::int64_t> packed;
+    for (const ReturnPackedKit& kit : *request.return_packed_kits) {
+      if (!kit.devices) continue;
+      for (const ReturnDevice& device : *kit.devices) packed.insert(*device.id);
+    }
+    for (const ReturnDevice& device : *request.return_devices) {
+      if (packed.count(*device.id) != 0) reject(text::device_twice);
+    }
+  }
+}
+
+}  // namespace
+
+Answer message_answer(int status, std::string_view message) {
+  return Answer{status, json{{"message", message}}.dump(), {}};
+}
+
+// ---- Construction and accessors --------------------------------------------------------------
+
+OrderBook::OrderBook(const Catalog& catalog, std::string initial_status)
+    : initial_status_(std::move(initial_status)) {
+  if (auto problem = find_catalog_problem(catalog)) {
+    throw std::invalid_argument("inconsistent catalogue: " + *problem);
+  }
+  api_keys_.insert(catalog.api_keys.begin(), catalog.api_keys.end());
+  for (const Item& item : catalog.items) items_[*item.id] = item;
+  for (const Site& site : catalog.sites) sites_[*site.id] = site;
+  std::int64_t highest_patient_id = 0;
+  for (Patient patient : catalog.patients) {
+    if (patient.site) patient.site = sites_.at(*patient.site->id);
+    highest_patient_id = std::max(highest_patient_id, *patient.id);
+    patients_[*patient.id] = std::move(patient);
+  }
+  next_patient_id_ = highest_patient_id + 1;
+  for (const CatalogKit& entry : catalog.kits) {
+    KitEntry kit{entry.kit, entry.loaner};
+    if (kit.kit.kit_items) {
+      for (KitItem& line : *kit.kit.kit_items) line.item = items_.at(*line.item->id);
+    }
+    kits_[*kit.kit.id] = std::move(kit);
+  }
+  for (Device device : catalog.devices) {
+    if (device.item) device.item = items_.at(*device.item->id);
+    if (device.site) device.site = sites_.at(*device.site->id);
+    if (device.current_patient) device.current_patient = patients_.at(*device.current_patient->id);
+    devices_[*device.id] = std::move(device);
+  }
+  inventory_ = catalog.inventory;
+}
+
+bool OrderBook::accepts_key(std::string_view key) const {
+  return api_keys_.count(key) != 0;
+}
+
+std::vector<Order> OrderBook::orders() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return orders_;
+}
+
+std::optional<Order> OrderBook::order(std::int64_t id) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (id < 1 || static_cast<std::uint64_t>(id) > orders_.size()) return std::nullopt;
+  return orders_[static_cast<std::size_t>(id - 1)];
+}
+
+std::vector<Patient> OrderBook::patients() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Patient> out;
+  out.reserve(patients_.size());
+  for (const auto& entry : patients_) out.push_back(entry.second);
+  return out;
+}
+
+std::optional<std::int64_t> OrderBook::inventory(std::int64_t item_id) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = inventory_.find(item_id);
+  if (found == inventory_.end()) return std::nullopt;
+  return found->second;
+}
+
+void OrderBook::set_inventory(std::int64_t item_id, std::optional<std::int64_t> units) {
+  if (items_.count(item_id) == 0) {
+    throw std::invalid_argument("set_inventory: item " + std::to_string(item_id) +
+                                " is not in the catalogue");
+  }
+  if (units && *units < 0) {
+    throw std::invalid_argument("set_inventory: units must not be negative, got " +
+                                std::to_string(*units));
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (units) {
+    inventory_[item_id] = *units;
+  } else {
+    inventory_.erase(item_id);
+  }
+}
+
+// ---- Phases 3 to 6 (called with mutex_ held) -------------------------------------------------
+
+OrderBook::Recipient OrderBook::check_recipient(const CreateOrderRequest& request) const {
+  Recipient recipient;
+  if (request.site) {
+    const auto site = sites_.find(*request.site->id);
+    if (site == sites_.end() || site->second.active == false) reject(text::invalid_order);
+    recipient.site = site->second;
+    return recipient;
+  }
+  const Patient& patient = *request.patient;
+  if (patient.id) {
+    const auto known = patients_.find(*patient.id);
+    if (known == patients_.end()) reject(text::patient_does_not_exist);
+    recipient.patient = known->second;
+    return recipient;
+  }
+  recipient.patient = check_new_patient(patient);
+  recipient.new_patient = true;
+  return recipient;
+}
+
+Patient OrderBook::check_new_patient(const Patient& patient) const {
+  if (is_blank(patient.first_name)) reject(text::first_name);
+  if (is_blank(patient.last_name)) reject(text::last_name);
+  if (!patient.address) reject(text::address);
+  const Address& address = *patient.address;
+  if (is_blank(address.line_one)) reject(text::line_one);
+  if (is_blank(address.city)) reject(text::city);
+  if (is_blank(address.state)) reject(text::state);
+  if (is_blank(address.country)) reject(text::country);
+  if (is_blank(address.zip_code)) reject(text::zip_code);
+  Patient created = patient;
+  if (patient.site) {
+    if (!patient.site->id) reject(text::site_without_id);
+    const std::int64_t site_id = *patient.site->id;
+    const auto site = sites_.find(site_id);
+    if (site == sites_.end()) reject("Site " + std::to_string(site_id) + " not found");
+    if (site->second.active == false) reject("Site " + std::to_string(site_id) + " not active");
+    created.site = site->second;
+  }
+  return created;
+}
+
+void OrderBook::check_items(const CreateOrderRequest& request) const {
+  if (request.order_items) {
+    for (const OrderItem& line : *request.order_items) {
+      const auto item = items_.find(*line.item->id);
+      if (item == items_.end()) reject(text::item_not_orderable);
+      if (item->second.orderable == false) reject(text::non_orderable_items);
+    }
+  }
+  if (request.order_kits) {
+    for (const OrderKit& line : *request.order_kits) {
+      if (kits_.count(*line.kit->id) == 0) reject(text::item_not_orderable);
+    }
+  }
+}
+
+void OrderBook::check_loaner_kits(const CreateOrderRequest& request) const {
+  if (!request.order_kits) return;
+  std::vector<const OrderKit*> loaner_lines;
+  for (const OrderKit& line : *request.order_kits) {
+    if (kits_.at(*line.kit->id).loaner) loaner_lines.push_back(&line);
+  }
+  if (loaner_lines.empty()) return;
+  if (loaner_lines.size() > 1) reject(text::max_one_loaner_kit);
+  if (*loaner_lines.front()->count > 1) reject(text::qty_over_one_loaner_kit);
+  if (has_returns(request)) reject(text::no_returns_with_loaner_kit);
+  if (request.site) reject(text::no_loaner_kit_to_site);
+}
+
+std::map<std::int64_t, std::int64_t> OrderBook::demand_of(const CreateOrderRequest& request) const {
+  std::map<std::int64_t, std::int64_t> demand;
+  if (request.order_items) {
+    for (const OrderItem& line : *request.order_items) {
+      std::int64_t& units = demand[*line.item->id];
+      units = saturating_add(units, *line.count);
+    }
+  }
+  if (request.order_kits) {
+    for (const OrderKit& line : *request.order_kits) {
+      const Kit& kit = kits_.at(*line.kit->id).kit;
+      if (!kit.kit_items) continue;
+      for (const KitItem& content : *kit.kit_items) {
+        // A kit item without a count counts once.
+        std::int64_t& units = demand[*content.item->id];
+        units = saturating_add(units, saturating_multiply(*line.count, content.count.value_or(1)));
+      }
+    }
+  }
+  return demand;
+}
+
+void OrderBook::check_inventory(const std::map<std::int64_t, std::int64_t>& demand) const {
+  for (const auto& [item_id, units] : demand) {
+    const auto stock = inventory_.find(item_id);
+    if (stock != inventory_.end() && units > stock->second) reject(text::insufficient_inventory);
+  }
+}
+
+void OrderBook::take_inventory(const std::map<std::int64_t, std::int64_t>& demand) {
+  for (const auto& [item_id, units] : demand) {
+    const auto stock = inventory_.find(item_id);
+    if (stock != inventory_.end()) stock->second -= units;  // check_inventory: units <= stock
+  }
+}
+
+Order OrderBook::build_order(const CreateOrderRequest& request, const Recipient& recipient,
+                             std::int64_t id, const std::string& now) const {
+  Order order;
+  order.id = id;
+  order.external_order_ids = request.external_order_ids;
+  order.patient = recipient.patient;
+  order.site = recipient.site;
+  order.current_status = OrderStatus::from_string(initial_status_);
+  if (request.order_items) {
+    order.order_items.emplace();
+    for (OrderItem line : *request.order_items) {
+      line.item = items_.at(*line.item->id);
+      order.order_items->push_back(std::move(line));
+    }
+  }
+  if (request.order_kits) {
+    order.order_kits.emplace();
+    for (OrderKit line : *request.order_kits) {
+      line.kit = kits_.at(*line.kit->id).kit;
+      order.order_kits->push_back(std::move(line));
+    }
+  }
+  OrderEvent created;
+  created.name = "created";
+  created.event_timestamp = now;
+  order.order_events = std::vector<OrderEvent>{created};
+  if (request.order_notes) {
+    order.order_notes = request.order_notes;
+    for (OrderNote& note : *order.order_notes) {
+      if (!note.created_at) note.created_at = now;
+    }
+  }
+  order.tracking_numbers.emplace();
+  order.devices.emplace();
+  order.packed_kits.emplace();
+  order.shipping_option = request.shipping_option;
+  order.email_label = request.email_label.value_or(false);
+
+  // Returns: a catalogue item, kit or device is shown in full; anything else as sent.
+  const auto full_device = [this](const ReturnDevice& sent) {
+    const auto known = devices_.find(*sent.id);
+    if (known == devices_.end()) return sent;
+    json full = known->second;
+    const json given = sent;
+    for (const auto& member : given.items()) {
+      if (!full.contains(member.key())) full[member.key()] = member.value();
+    }
+    return full.get<ReturnDevice>();
+  };
+  if (request.return_items) {
+    order.return_items.emplace();
+    for (ReturnItem line : *request.return_items) {
+      if (const auto item = items_.find(*line.item->id); item != items_.end())
+        line.item = item->second;
+      order.return_items->push_back(std::move(line));
+    }
+  }
+  if (request.return_devices) {
+    order.return_devices.emplace();
+    for (const ReturnDevice& device : *request.return_devices) {
+      order.return_devices->push_back(full_device(device));
+    }
+  }
+  if (request.return_packed_kits) {
+    order.return_packed_kits.emplace();
+    for (ReturnPackedKit packed : *request.return_packed_kits) {
+      if (packed.kit && packed.kit->id) {
+        if (const auto kit = kits_.find(*packed.kit->id); kit != kits_.end()) {
+          packed.kit = kit->second.kit;
+        }
+      }
+      if (packed.devices) {
+        for (ReturnDevice& device : *packed.devices) device = full_device(device);
+      }
+      order.return_packed_kits->push_back(std::move(packed));
+    }
+  }
+  return order;
+}
+
+// ---- Endpoints -------------------------------------------------------------------------------
+
+Answer OrderBook::create(std::string_view body) {
+  try {
+    const CreateOrderRequest request = decode_request(body);
+    check_data(request);
+    check_structure(request);
+    const std::string now = utc_timestamp();
+
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Recipient recipient = check_recipient(request);
+    check_items(request);
+    check_loaner_kits(request);
+    const auto demand = demand_of(request);
+    check_inventory(demand);
+
+    // Every rule passed: from here on nothing can refuse the order.
+    take_inventory(demand);
+    if (recipient.new_patient) {
+      recipient.patient->id = next_patient_id_++;
+      patients_[*recipient.patient->id] = *recipient.patient;
+    }
+    const auto id = static_cast<std::int64_t>(orders_.size()) + 1;
+    orders_.push_back(build_order(request, recipient, id, now));
+    return Answer{
+        201, encode(orders_.back()), {{"Location", "/api/v3/order/" + std::to_string(id)}}};
+  } catch (const Rejected& rejected) {
+    return message_answer(400, rejected.message);
+  }
+}
+
+Answer OrderBook::get(std::string_view id_text) const {
+  const auto id = parse_integer(id_text);
+  if (!id) return message_answer(400, text::invalid_data);
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (*id < 1 || static_cast<std::uint64_t>(*id) > orders_.size()) {
+    return message_answer(404, text::order_not_found);
+  }
+  return Answer{200, encode(orders_[static_cast<std::size_t>(*id - 1)]), {}};
+}
+
+Answer OrderBook::list(const std::optional<std::string>& page_text,
+                       const std::optional<std::string>& size_text) const {
+  const std::optional<std::int64_t> page = page_text ? parse_integer(*page_text) : 1;
+  const std::optional<std::int64_t> size =
+      size_text ? parse_integer(*size_text) : default_page_size;
+  if (!page || !size || *page < 1 || *size < 1 || *size > max_page_size) {
+    return message_answer(400, text::invalid_data);
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const auto total = static_cast<std::int64_t>(orders_.size());
+  const std::int64_t pages = (total + *size - 1) / *size;
+  Page<Order> result;
+  result.page = *page;
+  result.size = *size;
+  result.total = total;
+  result.first = *page == 1;
+  result.last = *page >= pages;
+  if (*page <= pages) {
+    const std::int64_t begin = (*page - 1) * *size;
+    const std::int64_t end = std::min(total, begin + *size);
+    result.content.assign(orders_.begin() + begin, orders_.begin() + end);
+  }
+  return Answer{200, encode(result), {}};
+}
+
+}  // namespace impilo::testing::detail

@@ -1,0 +1,324 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <csignal>
+#include <impilo/testing/simulator.hpp>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "http_server.hpp"
+#include "internal.hpp"
+
+namespace impilo::testing {
+namespace {
+
+constexpr std::string_view orders_path = "/api/v3/order";
+constexpr std::string_view order_prefix = "/api/v3/order/";
+
+/// Where to bind and how to write the host in a URL, for a loopback @p host; nothing otherwise.
+struct LoopbackHost {
+  std::string bind;
+  std::string in_url;
+};
+
+std::optional<LoopbackHost> loopback_host(std::string host) {
+  std::string lower = host;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "localhost") return LoopbackHost{"127.0.0.1", "127.0.0.1"};
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    if ((ntohl(v4.s_addr) >> 24U) != 127U) return std::nullopt;
+    return LoopbackHost{host, host};
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6) == 0) return std::nullopt;
+    return LoopbackHost{host, "[" + host + "]"};
+  }
+  return std::nullopt;
+}
+
+void check_failure(int count, int status, const std::optional<int>& retry_after,
+                   const char* where) {
+  if (count < 0) {
+    throw std::invalid_argument(std::string(where) +
+                                ": the count of failures must not be negative");
+  }
+  if (status < 400 || status > 599) {
+    throw std::invalid_argument(std::string(where) +
+                                ": the failure status must be 400 to 599, got " +
+                                std::to_string(status));
+  }
+  if (retry_after && *retry_after < 0) {
+    throw std::invalid_argument(std::string(where) + ": Retry-After must not be negative");
+  }
+}
+
+void check_latency(std::chrono::milliseconds latency, const char* where) {
+  if (latency.count() < 0) {
+    throw std::invalid_argument(std::string(where) + ": the latency must not be negative");
+  }
+}
+
+LoopbackHost checked_host(const std::string& host) {
+  auto loopback = loopback_host(host);
+  if (!loopback) {
+    throw std::invalid_argument("SimulatorOptions::host: '" + host +
+                                "' is not a loopback address; the simulator listens only on "
+                                "127.0.0.0/8, ::1 or localhost");
+  }
+  return *std::move(loopback);
+}
+
+int checked_port(int port) {
+  if (port < 0 || port > 65535) {
+    throw std::invalid_argument("SimulatorOptions::port: must be 0 to 65535, got " +
+                                std::to_string(port));
+  }
+  return port;
+}
+
+std::optional<std::string> query_value(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
+
+}  // namespace
+
+struct Simulator::Impl {
+  explicit Impl(SimulatorOptions options)
+      : host(checked_host(options.host)),
+        requested_port(checked_port(options.port)),
+        book(options.catalog, std::move(options.initial_status)),
+        latency(options.latency),
+        failures_left(options.fail_next),
+        failure_status(options.fail_status),
+        failure_retry_after(options.fail_retry_after) {
+    check_latency(latency, "SimulatorOptions::latency");
+    check_failure(failures_left, failure_status, failure_retry_after,
+                  "SimulatorOptions::fail_next");
+  }
+
+  /// Every request: latency, an injected failure, the key, then the endpoint.
+  detail::Answer answer(const httplib::Request& req) {
+    {
+      std::unique_lock<std::mutex> lock(control_mutex);
+      if (latency.count() > 0) {
+        stop_signal.wait_for(lock, latency, [this] { return stopping; });
+      }
+      if (failures_left > 0) {
+        --failures_left;
+        detail::Answer failure =
+            detail::message_answer(failure_status, detail::text::simulated_failure);
+        if (failure_retry_after) {
+          failure.headers.emplace_back("Retry-After", std::to_string(*failure_retry_after));
+        }
+        return failure;
+      }
+    }
+    if (!req.has_header("Impilo-API-Key") ||
+        !book.accepts_key(req.get_header_value("Impilo-API-Key"))) {
+      return detail::message_answer(401, detail::text::unauthorized);
+    }
+
+    const std::string& path = req.path;
+    const bool is_get = req.method == "GET" || req.method == "HEAD";
+    if (path == orders_path) {
+      if (is_get) return book.list(query_value(req, "page"), query_value(req, "size"));
+      if (req.method == "POST") return book.create(req.body);
+      return method_not_allowed("GET, POST");
+    }
+    if (path.size() > order_prefix.size() &&
+        path.compare(0, order_prefix.size(), order_prefix) == 0 &&
+        path.find('/', order_prefix.size()) == std::string::npos) {
+      if (is_get) return book.get(std::string_view(path).substr(order_prefix.size()));
+      return method_not_allowed("GET");
+    }
+    return detail::message_answer(404, detail::text::not_found);
+  }
+
+  static detail::Answer method_not_allowed(const char* allowed) {
+    detail::Answer answer = detail::message_answer(405, detail::text::method_not_allowed);
+    answer.headers.emplace_back("Allow", allowed);
+    return answer;
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    requests.fetch_add(1);
+    detail::Answer result;
+    try {
+      result = answer(req);
+    } catch (const std::exception& e) {
+      result = detail::message_answer(500, std::string("simulator error: ") + e.what());
+    }
+    res.status = result.status;
+    for (const auto& [name, value] : result.headers) res.set_header(name, value);
+    res.set_content(result.body, "application/json");
+  }
+
+  const LoopbackHost host;
+  const int requested_port;
+  detail::OrderBook book;
+
+  std::mutex control_mutex;  // guards the members down to `stopping`
+  std::condition_variable stop_signal;
+  std::chrono::milliseconds latency;
+  int failures_left;
+  int failure_status;
+  std::optional<int> failure_retry_after;
+  bool stopping{false};
+
+  std::atomic<std::size_t> requests{0};
+
+  std::mutex lifecycle_mutex;  // serialises start() and stop()
+  std::unique_ptr<detail::HttpServer> server;
+  std::atomic<int> port{0};
+  std::atomic<bool> running{false};
+};
+
+Simulator::Simulator(SimulatorOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Simulator::~Simulator() {
+  stop();
+}
+
+void Simulator::start() {
+  Impl& impl = *impl_;
+  const std::lock_guard<std::mutex> lock(impl.lifecycle_mutex);
+  if (impl.server) throw std::logic_error("Simulator::start: already running");
+  {
+    const std::lock_guard<std::mutex> control(impl.control_mutex);
+    impl.stopping = false;
+  }
+  auto server = std::make_unique<detail::HttpServer>(
+      [&impl](const httplib::Request& req, httplib::Response& res) { impl.handle(req, res); });
+  const int bound = server->bind(impl.host.bind, impl.requested_port);
+  if (bound < 0) {
+    throw std::runtime_error("Simulator::start: cannot listen on " + impl.host.in_url + ":" +
+                             std::to_string(impl.requested_port) +
+                             " (the port is in use, or the address is not available)");
+  }
+  server->serve();
+  impl.port = bound;
+  impl.server = std::move(server);
+  impl.running = true;
+}
+
+void Simulator::stop() noexcept {
+  Impl& impl = *impl_;
+  const std::lock_guard<std::mutex> lock(impl.lifecycle_mutex);
+  if (!impl.server) return;
+  // Connections first, so that a request woken from its latency below cannot answer any more.
+  impl.server->close_connections();
+  {
+    const std::lock_guard<std::mutex> control(impl.control_mutex);
+    impl.stopping = true;
+  }
+  impl.stop_signal.notify_all();
+  impl.server->stop();
+  impl.server.reset();
+  impl.running = false;
+}
+
+bool Simulator::running() const noexcept {
+  return impl_->running;
+}
+
+int Simulator::port() const noexcept {
+  return impl_->port;
+}
+
+std::string Simulator::url() const {
+  const int bound = impl_->port;
+  if (bound == 0) throw std::logic_error("Simulator::url: not started yet (no port)");
+  return "http://" + impl_->host.in_url + ":" + std::to_string(bound);
+}
+
+std::vector<Order> Simulator::orders() const {
+  return impl_->book.orders();
+}
+
+std::optional<Order> Simulator::order(std::int64_t id) const {
+  return impl_->book.order(id);
+}
+
+std::vector<Patient> Simulator::patients() const {
+  return impl_->book.patients();
+}
+
+std::optional<std::int64_t> Simulator::inventory(std::int64_t item_id) const {
+  return impl_->book.inventory(item_id);
+}
+
+void Simulator::set_inventory(std::int64_t item_id, std::optional<std::int64_t> units) {
+  impl_->book.set_inventory(item_id, units);
+}
+
+void Simulator::set_latency(std::chrono::milliseconds latency) {
+  check_latency(latency, "Simulator::set_latency");
+  const std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->latency = latency;
+}
+
+void Simulator::fail_next(int count, int status, std::optional<int> retry_after_seconds) {
+  check_failure(count, status, retry_after_seconds, "Simulator::fail_next");
+  const std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->failures_left = count;
+  impl_->failure_status = status;
+  impl_->failure_retry_after = retry_after_seconds;
+}
+
+std::size_t Simulator::requests_served() const noexcept {
+  return impl_->requests;
+}
+
+int run_until_signal(SimulatorOptions options, std::ostream& out) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigset_t previous;
+  if (const int error = pthread_sigmask(SIG_BLOCK, &signals, &previous); error != 0) {
+    throw std::system_error(error, std::generic_category(), "run_until_signal: pthread_sigmask");
+  }
+  // Restores the mask after the simulator (declared below, destroyed first) has stopped.
+  struct RestoreMask {
+    sigset_t mask;
+    ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{previous};
+
+  Simulator simulator(std::move(options));
+  simulator.start();  // its threads inherit the blocked mask: the signal comes to sigwait below
+  out << "listening on " << simulator.url() << '\n' << std::flush;
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  simulator.stop();
+  // Absorb a second SIGINT or SIGTERM that came while stopping (`timeout` sends SIGTERM twice,
+  // impatient users press Ctrl-C twice): unblocking it below would kill the process after a clean
+  // stop.
+  sigset_t pending;
+  while (sigpending(&pending) == 0 &&
+         (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1)) {
+    sigwait(&signals, &received);
+  }
+  return 0;
+}
+
+}  // namespace impilo::testing

@@ -1,0 +1,67 @@
+// `impilo mock`: serves the embedded simulator (spec section 5) until SIGINT or SIGTERM.
+
+#include <impilo/errors.hpp>
+#include <impilo/testing/simulator.hpp>
+
+#include <limits>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+#include "cli.hpp"
+
+namespace impilo::cli {
+
+const std::string_view mock_usage =
+    "  mock [--host H] [--port N] [--data CATALOG.json]\n"
+    "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]]\n"
+    "                                     run the simulator until SIGINT or SIGTERM; the first\n"
+    "                                     stdout line is `listening on http://HOST:PORT`\n";
+
+void run_mock(Context& ctx, Args& args) {
+  testing::SimulatorOptions options;
+  std::optional<std::string> data;
+  constexpr auto int_max = std::numeric_limits<int>::max();
+  const auto as_int = [](std::int64_t v) { return static_cast<int>(v); };
+  expect_no_positionals(
+      args.rest({{"--host", true, [&](const std::string& v) { options.host = v; }},
+                 {"--port", true,
+                  [&](const std::string& v) {
+                    options.port = as_int(parse_integer(v, "--port", 0, 65535));
+                  }},
+                 {"--data", true, [&](const std::string& v) { data = v; }},
+                 {"--latency-ms", true,
+                  [&](const std::string& v) {
+                    options.latency =
+                        std::chrono::milliseconds(parse_integer(v, "--latency-ms", 0, 3600000));
+                  }},
+                 {"--fail-next", true,
+                  [&](const std::string& v) {
+                    options.fail_next = as_int(parse_integer(v, "--fail-next", 0, int_max));
+                  }},
+                 {"--fail-status", true,
+                  [&](const std::string& v) {
+                    options.fail_status = as_int(parse_integer(v, "--fail-status", 400, 599));
+                  }},
+                 {"--fail-retry-after", true,
+                  [&](const std::string& v) {
+                    options.fail_retry_after =
+                        as_int(parse_integer(v, "--fail-retry-after", 0, 86400));
+                  }}},
+                ctx),
+      "mock");
+  try {
+    if (data) options.catalog = testing::Catalog::from_file(*data);
+  } catch (const DecodeError& e) {
+    throw UsageError("--data " + *data + " is not a valid catalogue: " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string("--data: ") + e.what());
+  }
+  try {
+    testing::run_until_signal(std::move(options), ctx.out);
+  } catch (const std::exception& e) {  // a refused host, a port in use, an inconsistent catalogue
+    throw UsageError(std::string("mock: ") + e.what());
+  }
+}
+
+}  // namespace impilo::cli
