@@ -28,52 +28,52 @@ namespace impilo {
 /// `to_json` writes every present field and the unknown members; `from_json` replaces the whole
 /// value and throws `impilo::DecodeError` when @p j (or a member) has the wrong JSON type.
 /// @{
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Address& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Address& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Site& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Site& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Patient& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Patient& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Manufacturer& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Manufacturer& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Item& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Item& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const KitItem& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, KitItem& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Kit& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Kit& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderItem& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderItem& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderKit& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderKit& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderEvent& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderEvent& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const User& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, User& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderNote& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderNote& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const TrackingNumber& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, TrackingNumber& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const DeviceIdentifier& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, DeviceIdentifier& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const DeviceEvent& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, DeviceEvent& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Device& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Device& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const PackedKit& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, PackedKit& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnItem& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnItem& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnDevice& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnDevice& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnPackedKit& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnPackedKit& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Order& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Order& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const CreateOrderRequest& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, CreateOrderRequest& value);
-IMPILO_EXPORT void to_json(nlohmann::json& j, const Page<Order>& value);
-IMPILO_EXPORT void from_json(const nlohmann::json& j, Page<Order>& value);
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Address& value);               ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Address& value);             ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Site& value);                  ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Site& value);                ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Patient& value);               ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Patient& value);             ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Manufacturer& value);          ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Manufacturer& value);        ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Item& value);                  ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Item& value);                ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const KitItem& value);               ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, KitItem& value);             ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Kit& value);                   ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Kit& value);                 ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderItem& value);             ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderItem& value);           ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderKit& value);              ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderKit& value);            ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderEvent& value);            ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderEvent& value);          ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const User& value);                  ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, User& value);                ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const OrderNote& value);             ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, OrderNote& value);           ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const TrackingNumber& value);        ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, TrackingNumber& value);      ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const DeviceIdentifier& value);      ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, DeviceIdentifier& value);    ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const DeviceEvent& value);           ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, DeviceEvent& value);         ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Device& value);                ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Device& value);              ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const PackedKit& value);             ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, PackedKit& value);           ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnItem& value);            ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnItem& value);          ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnDevice& value);          ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnDevice& value);        ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const ReturnPackedKit& value);       ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, ReturnPackedKit& value);     ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Order& value);                 ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Order& value);               ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const CreateOrderRequest& value);    ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, CreateOrderRequest& value);  ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Page<Order>& value);           ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Page<Order>& value);         ///< Decodes.
 /// @}
 
 /// Parses JSON text into a model, without including nlohmann in your code.

@@ -58,10 +58,10 @@ class IMPILO_EXPORT HttpTransport {
 
  protected:
   HttpTransport() = default;
-  HttpTransport(const HttpTransport&) = default;
-  HttpTransport& operator=(const HttpTransport&) = default;
-  HttpTransport(HttpTransport&&) = default;
-  HttpTransport& operator=(HttpTransport&&) = default;
+  HttpTransport(const HttpTransport&) = default;             ///< For derived classes.
+  HttpTransport& operator=(const HttpTransport&) = default;  ///< For derived classes.
+  HttpTransport(HttpTransport&&) = default;                  ///< For derived classes.
+  HttpTransport& operator=(HttpTransport&&) = default;       ///< For derived classes.
 };
 
 /// Settings of the libcurl transport. Plain aggregate; every default is the safe one.
