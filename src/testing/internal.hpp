@@ -30,37 +30,10 @@ struct Answer {
 /// `{"message": message}` with @p status.
 Answer message_answer(int status, std::string_view message);
 
-/// The documented texts the simulator answers with (the API notes' list of 400 messages).
+/// Texts of the simulator's own answers, which the API does not document. The documented 400
+/// texts are not repeated here: they come from `impilo::server_message(ErrorCode)`, the table the
+/// SDK classifies server answers with, so the simulator cannot drift from what the client expects.
 namespace text {
-inline constexpr std::string_view invalid_json = "Invalid JSON format";
-inline constexpr std::string_view invalid_data = "Invalid data provided";
-inline constexpr std::string_view patient_or_site = "patient or site required";
-inline constexpr std::string_view content_required =
-    "Order must contain at least one of: orderItems, orderKits, returnItems, returnDevices, or "
-    "returnPackedKits";
-inline constexpr std::string_view shipping_required =
-    "shippingOption is required when emailLabel is false and return items are included";
-inline constexpr std::string_view device_twice =
-    "Device cannot be included both as a return device and in a packed kit";
-inline constexpr std::string_view patient_does_not_exist = "patient_does_not_exist";
-inline constexpr std::string_view invalid_order = "invalid_order";
-inline constexpr std::string_view first_name = "Must provide a non-blank string for firstName.";
-inline constexpr std::string_view last_name = "Must provide a non-blank string for lastName.";
-inline constexpr std::string_view address = "Must provide an Address for Patient.";
-inline constexpr std::string_view line_one = "Must provide a Line One value in the Address.";
-inline constexpr std::string_view city = "Must provide a City value in the Address.";
-inline constexpr std::string_view state = "Must provide a State value in the Address.";
-inline constexpr std::string_view country = "Must provide a Country value in the Address.";
-inline constexpr std::string_view zip_code = "Must provide a Zip Code value in the Address.";
-inline constexpr std::string_view site_without_id = "Unable to find the Site provided.";
-inline constexpr std::string_view item_not_orderable = "item_not_orderable";
-inline constexpr std::string_view non_orderable_items =
-    "Order contains Items that are marked as non-orderable. Order cannot be placed.";
-inline constexpr std::string_view max_one_loaner_kit = "max_one_loaner_kit";
-inline constexpr std::string_view qty_over_one_loaner_kit = "qty_over_one_loaner_kit";
-inline constexpr std::string_view no_returns_with_loaner_kit = "no_returns_with_loaner_kit";
-inline constexpr std::string_view no_loaner_kit_to_site = "no_loaner_kit_to_site";
-inline constexpr std::string_view insufficient_inventory = "insufficient_inventory";
 inline constexpr std::string_view order_not_found = "Order not found";
 inline constexpr std::string_view not_found = "Not found";
 inline constexpr std::string_view method_not_allowed = "Method not allowed";

@@ -44,6 +44,16 @@ struct Rejected {
   throw Rejected{std::string(message)};
 }
 
+/// Refuses with the documented sentence of @p code.
+[[noreturn]] void reject(ErrorCode code) {
+  reject(server_message(code));
+}
+
+/// Refuses with the bare code word (`item_not_orderable`), which the API also sends on its own.
+[[noreturn]] void reject_with_word(ErrorCode code) {
+  reject(to_string(code));
+}
+
 /// Absent, empty or only whitespace: what the API calls blank.
 bool is_blank(const std::optional<std::string>& value) {
   return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
@@ -102,14 +112,14 @@ std::string utc_timestamp() {
 
 CreateOrderRequest decode_request(std::string_view body) {
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) reject(text::invalid_json);
-  if (!j.is_object()) reject(text::invalid_data);
+  if (j.is_discarded()) reject(ErrorCode::invalid_json);
+  if (!j.is_object()) reject(ErrorCode::invalid_data);
   try {
     return j.get<CreateOrderRequest>();
   } catch (const DecodeError&) {
-    reject(text::invalid_data);
+    reject(ErrorCode::invalid_data);
   } catch (const json::exception&) {
-    reject(text::invalid_data);
+    reject(ErrorCode::invalid_data);
   }
 }
 
@@ -120,7 +130,7 @@ void check_lines(const std::optional<std::vector<Line>>& lines,
   if (!lines) return;
   for (const Line& line : *lines) {
     const std::optional<Ref>& entry = line.*ref;
-    if (!entry || !entry->id || !line.count || *line.count < 1) reject(text::invalid_data);
+    if (!entry || !entry->id || !line.count || *line.count < 1) reject(ErrorCode::invalid_data);
   }
 }
 
@@ -131,34 +141,36 @@ void check_data(const CreateOrderRequest& request) {
   check_lines(request.return_items, &ReturnItem::item);
   if (request.return_devices) {
     for (const ReturnDevice& device : *request.return_devices) {
-      if (!device.id) reject(text::invalid_data);
+      if (!device.id) reject(ErrorCode::invalid_data);
     }
   }
   if (request.return_packed_kits) {
     for (const ReturnPackedKit& kit : *request.return_packed_kits) {
       if (!kit.devices) continue;
       for (const ReturnDevice& device : *kit.devices) {
-        if (!device.id) reject(text::invalid_data);
+        if (!device.id) reject(ErrorCode::invalid_data);
       }
     }
   }
-  if (request.shipping_option && !request.shipping_option->is_known()) reject(text::invalid_data);
+  if (request.shipping_option && !request.shipping_option->is_known())
+    reject(ErrorCode::invalid_data);
   if (request.patient && request.patient->sex && !request.patient->sex->is_known()) {
-    reject(text::invalid_data);
+    reject(ErrorCode::invalid_data);
   }
 }
 
 // ---- Phase 2: structure ----------------------------------------------------------------------
 
 void check_structure(const CreateOrderRequest& request) {
-  if (request.patient.has_value() == request.site.has_value()) reject(text::patient_or_site);
-  if (request.site && !request.site->id) reject(text::patient_or_site);
+  if (request.patient.has_value() == request.site.has_value())
+    reject(ErrorCode::patient_or_site_required);
+  if (request.site && !request.site->id) reject(ErrorCode::patient_or_site_required);
   if (!has_entries(request.order_items) && !has_entries(request.order_kits) &&
       !has_returns(request)) {
-    reject(text::content_required);
+    reject(ErrorCode::order_content_required);
   }
   if (has_returns(request) && !request.email_label.value_or(false) && !request.shipping_option) {
-    reject(text::shipping_required);
+    reject(ErrorCode::shipping_option_required);
   }
   if (has_entries(request.return_devices) && has_entries(request.return_packed_kits)) {
     std::set<std::int64_t> packed;
@@ -167,7 +179,7 @@ void check_structure(const CreateOrderRequest& request) {
       for (const ReturnDevice& device : *kit.devices) packed.insert(*device.id);
     }
     for (const ReturnDevice& device : *request.return_devices) {
-      if (packed.count(*device.id) != 0) reject(text::device_twice);
+      if (packed.count(*device.id) != 0) reject(ErrorCode::device_in_return_and_packed_kit);
     }
   }
 }
@@ -264,14 +276,14 @@ OrderBook::Recipient OrderBook::check_recipient(const CreateOrderRequest& reques
   Recipient recipient;
   if (request.site) {
     const auto site = sites_.find(*request.site->id);
-    if (site == sites_.end() || site->second.active == false) reject(text::invalid_order);
+    if (site == sites_.end() || site->second.active == false) reject(ErrorCode::invalid_order);
     recipient.site = site->second;
     return recipient;
   }
   const Patient& patient = *request.patient;
   if (patient.id) {
     const auto known = patients_.find(*patient.id);
-    if (known == patients_.end()) reject(text::patient_does_not_exist);
+    if (known == patients_.end()) reject(ErrorCode::patient_does_not_exist);
     recipient.patient = known->second;
     return recipient;
   }
@@ -281,18 +293,18 @@ OrderBook::Recipient OrderBook::check_recipient(const CreateOrderRequest& reques
 }
 
 Patient OrderBook::check_new_patient(const Patient& patient) const {
-  if (is_blank(patient.first_name)) reject(text::first_name);
-  if (is_blank(patient.last_name)) reject(text::last_name);
-  if (!patient.address) reject(text::address);
+  if (is_blank(patient.first_name)) reject(ErrorCode::patient_first_name_required);
+  if (is_blank(patient.last_name)) reject(ErrorCode::patient_last_name_required);
+  if (!patient.address) reject(ErrorCode::patient_address_required);
   const Address& address = *patient.address;
-  if (is_blank(address.line_one)) reject(text::line_one);
-  if (is_blank(address.city)) reject(text::city);
-  if (is_blank(address.state)) reject(text::state);
-  if (is_blank(address.country)) reject(text::country);
-  if (is_blank(address.zip_code)) reject(text::zip_code);
+  if (is_blank(address.line_one)) reject(ErrorCode::address_line_one_required);
+  if (is_blank(address.city)) reject(ErrorCode::address_city_required);
+  if (is_blank(address.state)) reject(ErrorCode::address_state_required);
+  if (is_blank(address.country)) reject(ErrorCode::address_country_required);
+  if (is_blank(address.zip_code)) reject(ErrorCode::address_zip_code_required);
   Patient created = patient;
   if (patient.site) {
-    if (!patient.site->id) reject(text::site_without_id);
+    if (!patient.site->id) reject(ErrorCode::site_not_found);
     const std::int64_t site_id = *patient.site->id;
     const auto site = sites_.find(site_id);
     if (site == sites_.end()) reject("Site " + std::to_string(site_id) + " not found");
@@ -306,13 +318,13 @@ void OrderBook::check_items(const CreateOrderRequest& request) const {
   if (request.order_items) {
     for (const OrderItem& line : *request.order_items) {
       const auto item = items_.find(*line.item->id);
-      if (item == items_.end()) reject(text::item_not_orderable);
-      if (item->second.orderable == false) reject(text::non_orderable_items);
+      if (item == items_.end()) reject_with_word(ErrorCode::item_not_orderable);
+      if (item->second.orderable == false) reject(ErrorCode::item_not_orderable);
     }
   }
   if (request.order_kits) {
     for (const OrderKit& line : *request.order_kits) {
-      if (kits_.count(*line.kit->id) == 0) reject(text::item_not_orderable);
+      if (kits_.count(*line.kit->id) == 0) reject_with_word(ErrorCode::item_not_orderable);
     }
   }
 }
@@ -324,10 +336,10 @@ void OrderBook::check_loaner_kits(const CreateOrderRequest& request) const {
     if (kits_.at(*line.kit->id).loaner) loaner_lines.push_back(&line);
   }
   if (loaner_lines.empty()) return;
-  if (loaner_lines.size() > 1) reject(text::max_one_loaner_kit);
-  if (*loaner_lines.front()->count > 1) reject(text::qty_over_one_loaner_kit);
-  if (has_returns(request)) reject(text::no_returns_with_loaner_kit);
-  if (request.site) reject(text::no_loaner_kit_to_site);
+  if (loaner_lines.size() > 1) reject(ErrorCode::max_one_loaner_kit);
+  if (*loaner_lines.front()->count > 1) reject(ErrorCode::qty_over_one_loaner_kit);
+  if (has_returns(request)) reject(ErrorCode::no_returns_with_loaner_kit);
+  if (request.site) reject(ErrorCode::no_loaner_kit_to_site);
 }
 
 std::map<std::int64_t, std::int64_t> OrderBook::demand_of(const CreateOrderRequest& request) const {
@@ -355,7 +367,8 @@ std::map<std::int64_t, std::int64_t> OrderBook::demand_of(const CreateOrderReque
 void OrderBook::check_inventory(const std::map<std::int64_t, std::int64_t>& demand) const {
   for (const auto& [item_id, units] : demand) {
     const auto stock = inventory_.find(item_id);
-    if (stock != inventory_.end() && units > stock->second) reject(text::insufficient_inventory);
+    if (stock != inventory_.end() && units > stock->second)
+      reject(ErrorCode::insufficient_inventory);
   }
 }
 
@@ -479,7 +492,7 @@ Answer OrderBook::create(std::string_view body) {
 
 Answer OrderBook::get(std::string_view id_text) const {
   const auto id = parse_integer(id_text);
-  if (!id) return message_answer(400, text::invalid_data);
+  if (!id) return message_answer(400, server_message(ErrorCode::invalid_data));
   const std::lock_guard<std::mutex> lock(mutex_);
   if (*id < 1 || static_cast<std::uint64_t>(*id) > orders_.size()) {
     return message_answer(404, text::order_not_found);
@@ -493,7 +506,7 @@ Answer OrderBook::list(const std::optional<std::string>& page_text,
   const std::optional<std::int64_t> size =
       size_text ? parse_integer(*size_text) : default_page_size;
   if (!page || !size || *page < 1 || *size < 1 || *size > max_page_size) {
-    return message_answer(400, text::invalid_data);
+    return message_answer(400, server_message(ErrorCode::invalid_data));
   }
   const std::lock_guard<std::mutex> lock(mutex_);
   const auto total = static_cast<std::int64_t>(orders_.size());
