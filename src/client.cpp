@@ -113,10 +113,14 @@ struct Client::Impl {
                       {"User-Agent", std::move(agent)}};
   }
 
-  void log(LogLevel level, const std::string& message) const {
+  /// Passes the line @p make_message builds to the logger. The line is built only when it will
+  /// be logged, so calls without a logger (the common case) format nothing, and a response body is
+  /// never copied unless bodies are logged.
+  template <typename MakeMessage>
+  void log(LogLevel level, MakeMessage&& make_message) const {
     if (!options.logger || level < options.log_level) return;
     try {
-      options.logger(level, redact(message, options.api_key));
+      options.logger(level, redact(std::forward<MakeMessage>(make_message)(), options.api_key));
     } catch (...) {  // a logger must not turn a successful call into a failure
     }
   }
@@ -134,13 +138,14 @@ struct Client::Impl {
     request.body = std::move(body);
     request.connect_timeout = options.connect_timeout;
 
-    if (options.log_bodies && is_post)
-      log(LogLevel::debug, method + " " + path + " body: " + request.body);
-
     const auto started = Clock::now();
     const bool bounded = options.overall_timeout.count() > 0;
     const auto deadline = started + options.overall_timeout;
     const int attempts = options.max_retries + 1;
+    const std::string where = method + " " + path;
+    if (options.log_bodies && is_post) {
+      log(LogLevel::debug, [&] { return where + " body: " + request.body; });
+    }
 
     for (int attempt = 1;; ++attempt) {
       request.timeout = options.attempt_timeout;
@@ -148,9 +153,9 @@ struct Client::Impl {
         const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         request.timeout = std::max(milliseconds(1), std::min(request.timeout, left));
       }
-      const std::string where = method + " " + path;
-      const std::string attempt_note =
-          " (attempt " + std::to_string(attempt) + "/" + std::to_string(attempts) + ")";
+      const auto attempt_note = [&] {
+        return " (attempt " + std::to_string(attempt) + "/" + std::to_string(attempts) + ")";
+      };
       const auto attempt_start = Clock::now();
       const auto elapsed = [&] {
         return std::to_string(
@@ -163,22 +168,27 @@ struct Client::Impl {
       try {
         response = transport->send(request);
       } catch (const TransportError& e) {
-        log(LogLevel::info, where + " -> " + describe(e) + " in " + elapsed() + attempt_note);
+        log(LogLevel::info,
+            [&] { return where + " -> " + describe(e) + " in " + elapsed() + attempt_note(); });
         decision = detail::decide_after_failure(is_post, e);
         if (!decision.retry || attempt >= attempts ||
             !wait_before_retry(decision, attempt, bounded, deadline, describe(e))) {
-          log(LogLevel::error, where + " failed: " + describe(e) +
-                                   (e.may_have_reached_server() ? " (may have reached the server)"
-                                                                : " (never reached the server)"));
+          log(LogLevel::error, [&] {
+            return where + " failed: " + describe(e) +
+                   (e.may_have_reached_server() ? " (may have reached the server)"
+                                                : " (never reached the server)");
+          });
           throw;
         }
         continue;
       }
 
-      log(LogLevel::info,
-          where + " -> " + std::to_string(response.status) + " in " + elapsed() + attempt_note);
+      log(LogLevel::info, [&] {
+        return where + " -> " + std::to_string(response.status) + " in " + elapsed() +
+               attempt_note();
+      });
       if (options.log_bodies) {
-        log(LogLevel::debug, where + " response body: " + response.body);
+        log(LogLevel::debug, [&] { return where + " response body: " + response.body; });
       }
       if (response.status >= 200 && response.status < 300) return response;
 
@@ -186,7 +196,8 @@ struct Client::Impl {
       if (!decision.retry || attempt >= attempts ||
           !wait_before_retry(decision, attempt, bounded, deadline,
                              "HTTP " + std::to_string(response.status))) {
-        log(LogLevel::error, where + " failed: HTTP " + std::to_string(response.status));
+        log(LogLevel::error,
+            [&] { return where + " failed: HTTP " + std::to_string(response.status); });
         throw_api_error(response.status, redact(std::move(response.body), options.api_key));
       }
     }
@@ -199,9 +210,10 @@ struct Client::Impl {
     milliseconds wait;
     if (decision.retry_after) {
       if (*decision.retry_after > options.max_retry_after) {
-        log(LogLevel::warning, "not retrying: Retry-After " +
-                                   std::to_string(decision.retry_after->count()) +
-                                   " ms exceeds max_retry_after");
+        log(LogLevel::warning, [&] {
+          return "not retrying: Retry-After " + std::to_string(decision.retry_after->count()) +
+                 " ms exceeds max_retry_after";
+        });
         return false;
       }
       wait = *decision.retry_after;
@@ -209,10 +221,12 @@ struct Client::Impl {
       wait = detail::jittered_backoff(options.initial_backoff, options.max_backoff, attempt);
     }
     if (bounded && Clock::now() + wait >= deadline) {
-      log(LogLevel::warning, "not retrying: the overall timeout would pass while waiting");
+      log(LogLevel::warning,
+          [&] { return "not retrying: the overall timeout would pass while waiting"; });
       return false;
     }
-    log(LogLevel::warning, "retrying in " + std::to_string(wait.count()) + " ms after " + why);
+    log(LogLevel::warning,
+        [&] { return "retrying in " + std::to_string(wait.count()) + " ms after " + why; });
     options.sleep(wait);
     return true;
   }
