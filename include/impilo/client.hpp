@@ -104,35 +104,41 @@ struct ListOrdersParams {
   std::vector<std::pair<std::string, std::string>> extra_query;
 };
 
-class Client;
-
-/// Every order from a starting page on, fetched one page at a time as the loop advances.
+/// Every element of a paged listing from a starting page on, fetched one page at a time as the
+/// loop advances (`Client::orders()` returns a `PageRange<Order>`).
 ///
 /// An input range: iterate it once. It shares the client's configuration and connections, so it
 /// stays usable even after the `Client` it came from is destroyed. Each step past the end of a
-/// fetched page makes one list call, which may throw any error a `list_orders` call throws. Stops
+/// fetched page makes one list call, which may throw any error that list call throws. Stops
 /// after the page the server marks `last` (or, when the server sends no `last`, after a page
 /// shorter than the size asked for), after an empty page, or once it has yielded the server's
 /// `total`.
-class IMPILO_EXPORT OrderRange {
+template <typename T>
+class PageRange {
  public:
-  /// Input iterator over the orders; `*it` stays valid until the iterator advances.
-  class IMPILO_EXPORT iterator {
+  /// Fetches one page: `fetch(page, size)`.
+  using Fetch = std::function<Page<T>(std::int64_t page, std::int64_t size)>;
+
+  /// Input iterator over the elements; `*it` stays valid until the iterator advances.
+  class iterator {
    public:
     using iterator_category = std::input_iterator_tag;  ///< Single pass.
-    using value_type = Order;                           ///< The element type.
+    using value_type = T;                               ///< The element type.
     using difference_type = std::ptrdiff_t;             ///< Required by the iterator concept.
-    using pointer = const Order*;                       ///< Pointer to an element.
-    using reference = const Order&;                     ///< Reference to an element.
+    using pointer = const T*;                           ///< Pointer to an element.
+    using reference = const T&;                         ///< Reference to an element.
 
     /// The end iterator.
     iterator() = default;
-    /// The current order. Undefined on the end iterator.
-    reference operator*() const;
-    /// Pointer to the current order. Undefined on the end iterator.
+    /// The current element. Undefined on the end iterator.
+    reference operator*() const { return range_->buffer_[range_->index_]; }
+    /// Pointer to the current element. Undefined on the end iterator.
     pointer operator->() const { return &**this; }
     /// Advances, fetching the next page when this one is used up.
-    iterator& operator++();
+    iterator& operator++() {
+      if (range_ != nullptr && !range_->advance()) range_ = nullptr;
+      return *this;
+    }
     /// Advances (post-increment of an input iterator: the old value is not kept).
     void operator++(int) { ++*this; }
     /// Equal when both are at the end, or both are the same position of the same range.
@@ -143,13 +149,25 @@ class IMPILO_EXPORT OrderRange {
     friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
 
    private:
-    friend class OrderRange;
-    explicit iterator(OrderRange* range) : range_(range) {}
-    OrderRange* range_{nullptr};
+    friend class PageRange;
+    explicit iterator(PageRange* range) : range_(range) {}
+    PageRange* range_{nullptr};
   };
 
-  /// Fetches the first page (once) and returns an iterator to its first order.
-  iterator begin();
+  /// A range over the pages @p fetch returns, starting at @p first_page, @p size per page. Used by
+  /// `Client`; also handy for a test fake. Checks nothing: the caller has validated the numbers.
+  PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size)
+      : fetch_(std::move(fetch)), page_(first_page), size_(size) {}
+
+  /// Fetches the first page (once) and returns an iterator to its first element.
+  iterator begin() {
+    if (!started_) {
+      started_ = true;
+      index_ = 0;
+      if (!fetch_next_page()) return end();
+    }
+    return index_ < buffer_.size() ? iterator(this) : end();
+  }
   /// The end of the range.
   iterator end() noexcept { return {}; }
 
@@ -157,22 +175,48 @@ class IMPILO_EXPORT OrderRange {
   [[nodiscard]] std::int64_t pages_fetched() const noexcept { return pages_fetched_; }
 
  private:
-  friend class Client;
-  using Fetch = std::function<Page<Order>(const ListOrdersParams&)>;
-  OrderRange(Fetch fetch, ListOrdersParams params)
-      : fetch_(std::move(fetch)), params_(std::move(params)) {}
-  bool fetch_next_page();  // false when there is nothing more
-  bool advance();          // moves to the next order, fetching as needed; false at the end
+  // Moves to the next element, fetching as needed; false at the end.
+  bool advance() {
+    ++index_;
+    if (index_ < buffer_.size()) return true;
+    return fetch_next_page();
+  }
+
+  // False when there is nothing more.
+  bool fetch_next_page() {
+    while (!exhausted_) {
+      Page<T> page = fetch_(page_, size_);
+      ++pages_fetched_;
+      const auto received = static_cast<std::int64_t>(page.content.size());
+      seen_ += received;
+      // The last page: the server's `last` flag decides when it sends one (a server may cap the
+      // page size below what was asked); without it, a short page ends the walk. An empty page,
+      // or having seen every element the server counts, always does.
+      const bool short_page = received < size_;
+      exhausted_ =
+          page.last.value_or(short_page) || received == 0 || (page.total && seen_ >= *page.total);
+      ++page_;
+      buffer_ = std::move(page.content);
+      index_ = 0;
+      if (!buffer_.empty()) return true;
+    }
+    buffer_.clear();
+    return false;
+  }
 
   Fetch fetch_;  // shares the client's state, so the range outlives a temporary Client safely
-  ListOrdersParams params_;
-  std::vector<Order> buffer_;
+  std::int64_t page_;
+  std::int64_t size_;
+  std::vector<T> buffer_;
   std::size_t index_{0};
   std::int64_t pages_fetched_{0};
-  std::int64_t seen_{0};  // orders received so far, checked against the server's total
+  std::int64_t seen_{0};  // elements received so far, checked against the server's total
   bool started_{false};
   bool exhausted_{false};
 };
+
+/// Every order from a starting page on: what `Client::orders()` returns.
+using OrderRange = PageRange<Order>;
 
 /// Client of the Impilo order API.
 ///

@@ -1,0 +1,251 @@
+#pragma once
+
+// The state every `Client` call shares: options, parsed base URL, transport and the retry loop.
+// Private: included by the client's translation units only (client.cpp and the files that add
+// calls to `Client`), so that each family of calls can live in its own file.
+
+#include <algorithm>
+#include <chrono>
+#include <impilo/client.hpp>
+#include <impilo/json.hpp>
+#include <impilo/version.hpp>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "retry.hpp"
+#include "url.hpp"
+
+namespace impilo {
+
+namespace detail {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr std::string_view orders_path = "/api/v3/order";
+constexpr std::int64_t max_page_size = 250;
+
+inline bool has_line_break(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+/// Replaces every occurrence of @p secret in @p text, so that a server echoing the key back (or a
+/// proxy's error page quoting the request) cannot put it into an exception or a log line.
+inline std::string redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), "[redacted]");
+  }
+  return text;
+}
+
+inline std::string describe(const TransportError& e) {
+  switch (e.kind()) {
+    case TransportError::Kind::connect:
+      return "connect failed";
+    case TransportError::Kind::tls:
+      return "TLS failed";
+    case TransportError::Kind::timeout:
+      return "timed out";
+    case TransportError::Kind::connection_cut:
+      return "connection cut";
+    case TransportError::Kind::too_large:
+      return "response too large";
+    case TransportError::Kind::other:
+      break;
+  }
+  return "transport failed";
+}
+
+}  // namespace detail
+
+using detail::Clock;
+using detail::describe;
+using detail::has_line_break;
+using detail::max_page_size;
+using detail::milliseconds;
+using detail::orders_path;
+using detail::redact;
+
+/// What a `Client` holds, shared with the ranges it hands out.
+struct Client::Impl {
+  ClientOptions options;
+  detail::BaseUrl base;
+  std::shared_ptr<HttpTransport> transport;
+  HttpHeaders common_headers;
+
+  explicit Impl(ClientOptions opts) : options(std::move(opts)) {
+    if (options.api_key.empty()) {
+      throw UsageError("api_key is empty: set ClientOptions::api_key or IMPILO_API_KEY");
+    }
+    if (has_line_break(options.api_key)) {
+      throw UsageError("api_key holds a CR or LF character; refusing to send it as a header");
+    }
+    if (has_line_break(options.user_agent_suffix)) {
+      throw UsageError("user_agent_suffix holds a CR or LF character");
+    }
+    if (options.max_retries < 0) throw UsageError("max_retries must not be negative");
+    if (options.attempt_timeout.count() <= 0) throw UsageError("attempt_timeout must be positive");
+    if (options.connect_timeout.count() <= 0) throw UsageError("connect_timeout must be positive");
+    if (options.overall_timeout.count() < 0) {
+      throw UsageError("overall_timeout must not be negative (0 means no overall bound)");
+    }
+    base = detail::parse_base_url(options.base_url);
+    transport =
+        options.transport ? options.transport : make_curl_transport(options.transport_options);
+    if (!options.sleep) options.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
+
+    std::string agent = std::string("impilo-cpp/") + version();
+    if (!options.user_agent_suffix.empty()) agent += " " + options.user_agent_suffix;
+    common_headers = {{"Impilo-API-Key", options.api_key},
+                      {"Accept", "application/json"},
+                      {"User-Agent", std::move(agent)}};
+  }
+
+  /// Passes the line @p make_message builds to the logger. The line is built only when it will
+  /// be logged, so calls without a logger (the common case) format nothing, and a response body is
+  /// never copied unless bodies are logged.
+  template <typename MakeMessage>
+  void log(LogLevel level, MakeMessage&& make_message) const {
+    if (!options.logger || level < options.log_level) return;
+    try {
+      options.logger(level, redact(std::forward<MakeMessage>(make_message)(), options.api_key));
+    } catch (...) {  // a logger must not turn a successful call into a failure
+    }
+  }
+
+  /// Sends one logical call with the retry policy of spec section 3 and returns a 2xx response.
+  HttpResponse call(const std::string& method, const std::string& path_and_query,
+                    std::string body) const {
+    const bool is_post = method == "POST";
+    const std::string path = path_and_query.substr(0, path_and_query.find('?'));
+    HttpRequest request;
+    request.method = method;
+    request.url = base.root + path_and_query;
+    request.headers = common_headers;
+    if (is_post) request.headers.emplace_back("Content-Type", "application/json");
+    request.body = std::move(body);
+    request.connect_timeout = options.connect_timeout;
+
+    const auto started = Clock::now();
+    const bool bounded = options.overall_timeout.count() > 0;
+    const auto deadline = started + options.overall_timeout;
+    const int attempts = options.max_retries + 1;
+    const std::string where = method + " " + path;
+    if (options.log_bodies && is_post) {
+      log(LogLevel::debug, [&] { return where + " body: " + request.body; });
+    }
+
+    for (int attempt = 1;; ++attempt) {
+      request.timeout = options.attempt_timeout;
+      if (bounded) {
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        request.timeout = std::max(milliseconds(1), std::min(request.timeout, left));
+      }
+      const auto attempt_note = [&] {
+        return " (attempt " + std::to_string(attempt) + "/" + std::to_string(attempts) + ")";
+      };
+      const auto attempt_start = Clock::now();
+      const auto elapsed = [&] {
+        return std::to_string(
+                   std::chrono::duration_cast<milliseconds>(Clock::now() - attempt_start).count()) +
+               " ms";
+      };
+
+      detail::RetryDecision decision;
+      HttpResponse response;
+      try {
+        response = transport->send(request);
+      } catch (const TransportError& e) {
+        log(LogLevel::info,
+            [&] { return where + " -> " + describe(e) + " in " + elapsed() + attempt_note(); });
+        decision = detail::decide_after_failure(is_post, e);
+        if (!decision.retry || attempt >= attempts ||
+            !wait_before_retry(decision, attempt, bounded, deadline, describe(e))) {
+          log(LogLevel::error, [&] {
+            return where + " failed: " + describe(e) +
+                   (e.may_have_reached_server() ? " (may have reached the server)"
+                                                : " (never reached the server)");
+          });
+          throw;
+        }
+        continue;
+      }
+
+      log(LogLevel::info, [&] {
+        return where + " -> " + std::to_string(response.status) + " in " + elapsed() +
+               attempt_note();
+      });
+      if (options.log_bodies) {
+        log(LogLevel::debug, [&] { return where + " response body: " + response.body; });
+      }
+      if (response.status >= 200 && response.status < 300) return response;
+
+      decision = detail::decide_after_status(is_post, response.status, response.headers);
+      if (!decision.retry || attempt >= attempts ||
+          !wait_before_retry(decision, attempt, bounded, deadline,
+                             "HTTP " + std::to_string(response.status))) {
+        log(LogLevel::error,
+            [&] { return where + " failed: HTTP " + std::to_string(response.status); });
+        throw_api_error(response.status, redact(std::move(response.body), options.api_key));
+      }
+    }
+  }
+
+  /// Sleeps before the next attempt; false when the wait is not allowed (Retry-After above the
+  /// cap, or past the overall deadline), in which case the caller gives up.
+  bool wait_before_retry(const detail::RetryDecision& decision, int attempt, bool bounded,
+                         Clock::time_point deadline, const std::string& why) const {
+    milliseconds wait;
+    if (decision.retry_after) {
+      if (*decision.retry_after > options.max_retry_after) {
+        log(LogLevel::warning, [&] {
+          return "not retrying: Retry-After " + std::to_string(decision.retry_after->count()) +
+                 " ms exceeds max_retry_after";
+        });
+        return false;
+      }
+      wait = *decision.retry_after;
+    } else {
+      wait = detail::jittered_backoff(options.initial_backoff, options.max_backoff, attempt);
+    }
+    if (bounded && Clock::now() + wait >= deadline) {
+      log(LogLevel::warning,
+          [&] { return "not retrying: the overall timeout would pass while waiting"; });
+      return false;
+    }
+    log(LogLevel::warning,
+        [&] { return "retrying in " + std::to_string(wait.count()) + " ms after " + why; });
+    options.sleep(wait);
+    return true;
+  }
+
+  Page<Order> list(const ListOrdersParams& params) const {
+    check_list_params(params);
+    std::string target = std::string(orders_path) + "?page=" + std::to_string(params.page) +
+                         "&size=" + std::to_string(params.size);
+    for (const auto& [key, value] : params.extra_query) {
+      target += "&" + detail::url_encode(key) + "=" + detail::url_encode(value);
+    }
+    return from_json_text<Page<Order>>(call("GET", target, {}).body);
+  }
+
+  static void check_list_params(const ListOrdersParams& params) {
+    if (params.page < 1) {
+      throw UsageError("page must be at least 1 (pages are 1-based), got " +
+                       std::to_string(params.page));
+    }
+    if (params.size < 1 || params.size > max_page_size) {
+      throw UsageError("size must be from 1 to 250, got " + std::to_string(params.size));
+    }
+    for (const auto& [key, value] : params.extra_query) {
+      if (key == "page" || key == "size") {
+        throw UsageError("extra_query must not set '" + key + "': use ListOrdersParams::" + key);
+      }
+      if (key.empty()) throw UsageError("extra_query holds a parameter with an empty name");
+    }
+  }
+};
+
+}  // namespace impilo
