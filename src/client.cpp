@@ -45,7 +45,12 @@ Order Client::create_order(const CreateOrderRequest& request) const {
   }
   const HttpResponse response =
       impl_->call("POST", std::string(orders_path), to_json_text(request));
-  return from_json_text<Order>(response.body);
+  try {
+    return from_json_text<Order>(response.body);
+  } catch (const DecodeError& e) {
+    // A 2xx answer to a create: the order may well exist, whatever the body says.
+    throw DecodeError(e.pointer(), e.detail(), /*may_have_reached_server=*/true);
+  }
 }
 
 Order Client::get_order(std::int64_t id) const {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "redact.hpp"
 #include "retry.hpp"
 #include "url.hpp"
 
@@ -26,18 +27,14 @@ using std::chrono::milliseconds;
 constexpr std::string_view orders_path = "/api/v3/order";
 constexpr std::int64_t max_page_size = 250;
 
-inline bool has_line_break(std::string_view text) {
-  return text.find_first_of("\r\n") != std::string_view::npos;
-}
-
-/// Replaces every occurrence of @p secret in @p text, so that a server echoing the key back (or a
-/// proxy's error page quoting the request) cannot put it into an exception or a log line.
-inline std::string redact(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-    text.replace(at, secret.size(), "[redacted]");
-  }
-  return text;
+/// True when @p text holds a byte no header value may carry: a control character (below 0x20,
+/// TAB included) or DEL. libcurl would send some of them as they are, and a CR or LF would split
+/// the header.
+inline bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
 }
 
 inline std::string describe(const TransportError& e) {
@@ -62,11 +59,12 @@ inline std::string describe(const TransportError& e) {
 
 using detail::Clock;
 using detail::describe;
-using detail::has_line_break;
+using detail::has_control_character;
 using detail::max_page_size;
 using detail::milliseconds;
 using detail::orders_path;
 using detail::redact;
+using detail::redact_body;
 
 /// What a `Client` holds, shared with the ranges it hands out.
 struct Client::Impl {
@@ -79,11 +77,15 @@ struct Client::Impl {
     if (options.api_key.empty()) {
       throw UsageError("api_key is empty: set ClientOptions::api_key or IMPILO_API_KEY");
     }
-    if (has_line_break(options.api_key)) {
-      throw UsageError("api_key holds a CR or LF character; refusing to send it as a header");
+    // The messages never quote the value: for the key, that would be the leak itself.
+    if (has_control_character(options.api_key)) {
+      throw UsageError(
+          "api_key holds a control character (such as NUL, TAB, CR, LF or DEL); refusing to send "
+          "it as a header");
     }
-    if (has_line_break(options.user_agent_suffix)) {
-      throw UsageError("user_agent_suffix holds a CR or LF character");
+    if (has_control_character(options.user_agent_suffix)) {
+      throw UsageError(
+          "user_agent_suffix holds a control character (such as NUL, TAB, CR, LF or DEL)");
     }
     if (options.max_retries < 0) throw UsageError("max_retries must not be negative");
     if (options.attempt_timeout.count() <= 0) throw UsageError("attempt_timeout must be positive");
@@ -129,12 +131,15 @@ struct Client::Impl {
     request.connect_timeout = options.connect_timeout;
 
     const auto started = Clock::now();
-    const bool bounded = options.overall_timeout.count() > 0;
-    const auto deadline = started + options.overall_timeout;
+    const auto deadline = detail::saturating_add(started, options.overall_timeout);
+    // A deadline at the clock's end (overall_timeout near milliseconds::max()) bounds nothing.
+    const bool bounded =
+        options.overall_timeout.count() > 0 && deadline != Clock::time_point::max();
     const int attempts = options.max_retries + 1;
     const std::string where = method + " " + path;
     if (options.log_bodies && is_post) {
-      log(LogLevel::debug, [&] { return where + " body: " + request.body; });
+      log(LogLevel::debug,
+          [&] { return where + " body: " + redact_body(request.body, options.api_key); });
     }
 
     for (int attempt = 1;; ++attempt) {
@@ -178,7 +183,9 @@ struct Client::Impl {
                attempt_note();
       });
       if (options.log_bodies) {
-        log(LogLevel::debug, [&] { return where + " response body: " + response.body; });
+        log(LogLevel::debug, [&] {
+          return where + " response body: " + redact_body(response.body, options.api_key);
+        });
       }
       if (response.status >= 200 && response.status < 300) return response;
 
@@ -188,7 +195,8 @@ struct Client::Impl {
                              "HTTP " + std::to_string(response.status))) {
         log(LogLevel::error,
             [&] { return where + " failed: HTTP " + std::to_string(response.status); });
-        throw_api_error(response.status, redact(std::move(response.body), options.api_key));
+        // Redacted raw and decoded, so that body(), message() and what() never hold the key.
+        throw_api_error(response.status, redact_body(std::move(response.body), options.api_key));
       }
     }
   }
@@ -210,7 +218,7 @@ struct Client::Impl {
     } else {
       wait = detail::jittered_backoff(options.initial_backoff, options.max_backoff, attempt);
     }
-    if (bounded && Clock::now() + wait >= deadline) {
+    if (bounded && !detail::fits_before(Clock::now(), wait, deadline)) {
       log(LogLevel::warning,
           [&] { return "not retrying: the overall timeout would pass while waiting"; });
       return false;

@@ -156,6 +156,14 @@ bool has_cr_lf_nul(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
+/// Any control character (TAB, NUL, CR, LF, ...) or DEL: none belongs in a header value we send.
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) ==
@@ -479,9 +487,10 @@ void check_request(const HttpRequest& request) {
     if (name.empty() || has_control_or_space(name) || name.find(':') != std::string::npos) {
       throw UsageError("impilo: an HTTP header name is empty or not a valid token");
     }
-    if (has_cr_lf_nul(value)) {
+    if (has_control_character(value)) {
       // Never echo the value: it may be the API key.
-      throw UsageError("impilo: the value of HTTP header '" + name + "' contains CR, LF or NUL");
+      throw UsageError("impilo: the value of HTTP header '" + name +
+                       "' contains a control character (such as NUL, TAB, CR, LF or DEL)");
     }
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
       throw UsageError("impilo: header '" + name + "' is set by the transport, not the request");

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "json_limits.hpp"
+
 namespace impilo {
 namespace {
 
@@ -317,8 +319,10 @@ std::optional<ErrorBody> read_json_body(const nlohmann::json& json) {
 /// that is not valid JSON, or JSON of no recognised shape, is taken as text, trimmed.
 ErrorBody read_error_body(std::string_view body) {
   const std::string_view text = trim(body);
-  const bool may_be_json =
-      !text.empty() && (text.front() == '{' || text.front() == '[' || text.front() == '"');
+  // A body nested past the limit is kept as text: it is never parsed.
+  const bool may_be_json = !text.empty() &&
+                           (text.front() == '{' || text.front() == '[' || text.front() == '"') &&
+                           detail::check_json_depth(text);
   if (may_be_json) {
     try {
       const auto json = nlohmann::json::parse(text.begin(), text.end(), /*cb=*/nullptr,
@@ -421,10 +425,15 @@ std::string describe_violations(const std::vector<Violation>& violations) {
   return what;
 }
 
-std::string describe_decode_error(const std::string& pointer, const std::string& detail) {
+std::string describe_decode_error(const std::string& pointer, const std::string& detail,
+                                  bool may_have_reached_server) {
   std::string what(pointer_or_root(pointer));
   what += ": ";
   what += detail;
+  if (may_have_reached_server) {
+    what +=
+        " (the request reached the server and may have taken effect: check before repeating it)";
+  }
   return what;
 }
 
@@ -490,10 +499,12 @@ ApiError::ApiError(int status, ErrorCode code, std::string message, std::string 
       message_(std::move(message)),
       body_(std::move(body)) {}
 
-DecodeError::DecodeError(std::string pointer, const std::string& detail)
-    : Error(describe_decode_error(pointer, detail)),
+DecodeError::DecodeError(std::string pointer, const std::string& detail,
+                         bool may_have_reached_server)
+    : Error(describe_decode_error(pointer, detail, may_have_reached_server)),
       pointer_(std::move(pointer)),
-      detail_(detail) {}
+      detail_(detail),
+      may_have_reached_server_(may_have_reached_server) {}
 
 std::string extract_error_message(std::string_view body) {
   return read_error_body(body).message;

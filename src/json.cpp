@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "json_limits.hpp"
 #include "model_fields.hpp"
 
 namespace impilo {
@@ -86,20 +87,39 @@ const char* json_type_name(const json& j) {
 
 // ---- Decoding --------------------------------------------------------------------------------
 
-template <typename T>
-struct IsOptional : std::false_type {};
-template <typename T>
-struct IsOptional<std::optional<T>> : std::true_type {};
+using detail::IsOpenEnum;
+using detail::IsOptional;
+using detail::IsVector;
 
-template <typename T>
-struct IsVector : std::false_type {};
-template <typename T>
-struct IsVector<std::vector<T>> : std::true_type {};
+/// The one message for a document past the nesting limit, whichever decoder finds it.
+[[noreturn]] void throw_too_deep() {
+  throw DecodeError("", detail::too_deep_detail());
+}
 
-template <typename T>
-struct IsOpenEnum : std::false_type {};
-template <typename E>
-struct IsOpenEnum<OpenEnum<E>> : std::true_type {};
+/// `detail::check_json_depth` for a DOM a caller built: iterative, so that a value nested
+/// millions deep is refused before the recursive decoder (and its copies) ever sees it.
+void check_dom_depth(const json& root) {
+  std::vector<std::pair<const json*, std::size_t>> pending{{&root, 1}};
+  while (!pending.empty()) {
+    const auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (!value->is_structured()) continue;
+    if (depth > detail::max_json_depth) throw_too_deep();
+    for (const json& child : *value) {
+      if (child.is_structured()) pending.emplace_back(&child, depth + 1);
+    }
+  }
+}
+
+/// `json::dump`, but a string that is not UTF-8 (possible only in a DOM a caller built) becomes a
+/// `DecodeError` at @p at instead of nlohmann's `type_error`.
+std::string dump_decoded(const json& j, const PointerBuilder& at) {
+  try {
+    return j.dump();
+  } catch (const json::exception&) {
+    throw DecodeError(at.str(), "holds a string that is not valid UTF-8");
+  }
+}
 
 template <typename T>
 void decode_model(const json& j, T& out, PointerBuilder& at);
@@ -176,7 +196,7 @@ void decode_model(const json& j, T& out, PointerBuilder& at) {
     });
     if (!known) unknown[key] = it.value();
   }
-  if (!unknown.is_null()) UnknownFieldsAccess::text(out.unknown_fields) = unknown.dump();
+  if (!unknown.is_null()) UnknownFieldsAccess::text(out.unknown_fields) = dump_decoded(unknown, at);
 }
 
 // ---- Encoding --------------------------------------------------------------------------------
@@ -224,12 +244,34 @@ void encode_model(json& j, const T& value) {
 // ---- Text ------------------------------------------------------------------------------------
 
 json parse_text(std::string_view text) {
+  // Before any parser runs: whatever parses the text next, nothing recursive sees a deep document.
+  if (!detail::check_json_depth(text)) throw_too_deep();
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     // Never quote the text: it may hold a patient's name or address.
     throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    // out_of_range 406: a number such as 1e400 that no double holds. Its message quotes the number.
+    throw DecodeError("", "not valid JSON (a number is out of range)");
   }
+}
+
+/// Where a model's string is not UTF-8, which JSON cannot carry: the encoder's `type_error`
+/// turned into a `ValidationError` naming the field.
+template <typename T>
+[[noreturn]] void throw_invalid_utf8(const T& value) {
+  std::vector<Violation> violations;
+  std::string pointer;
+  detail::for_each_string(value, pointer, [&](const std::string& at, const std::string& text) {
+    if (!detail::is_valid_utf8(text)) {
+      violations.push_back(Violation{at, ErrorCode::invalid_data, "not valid UTF-8"});
+    }
+  });
+  if (violations.empty()) {  // not reachable from a model: every string is visited above
+    violations.push_back(Violation{"", ErrorCode::invalid_data, "not valid UTF-8"});
+  }
+  throw ValidationError(std::move(violations));
 }
 
 }  // namespace
@@ -255,7 +297,11 @@ template <typename T>
 std::string to_json_text(const T& value) {
   json j;
   encode_model(j, value);
-  return j.dump();
+  try {
+    return j.dump();
+  } catch (const json::type_error&) {  // 316: a string that is not UTF-8
+    throw_invalid_utf8(value);
+  }
 }
 
 #define IMPILO_DEFINE_JSON(Type)                                  \
@@ -263,6 +309,7 @@ std::string to_json_text(const T& value) {
     encode_model(j, value);                                       \
   }                                                               \
   void from_json(const nlohmann::json& j, Type& value) {          \
+    check_dom_depth(j);                                           \
     PointerBuilder at;                                            \
     decode_model(j, value, at);                                   \
   }                                                               \

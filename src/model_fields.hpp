@@ -3,9 +3,14 @@
 // The one table that says which JSON member each model field is. JSON encoding, decoding and
 // equality are all derived from it, so a field added here is handled everywhere at once.
 
+#include <cstdint>
 #include <impilo/models.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
+#include <vector>
 
 namespace impilo::detail {
 
@@ -42,6 +47,90 @@ bool fields_equal(const T& a, const T& b) {
   bool equal = a.unknown_fields == b.unknown_fields;
   for_each_field<T>([&](const auto& f) { equal = equal && a.*(f.member) == b.*(f.member); });
   return equal;
+}
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+
+template <typename T>
+struct IsOpenEnum : std::false_type {};
+template <typename E>
+struct IsOpenEnum<OpenEnum<E>> : std::true_type {};
+
+/// Calls `f(pointer, text)` for every string @p value holds (string fields, open enum values, list
+/// elements, nested models), in field order. @p pointer is the JSON pointer of @p value; it is
+/// grown and restored as the walk descends. Unknown members are not visited: they are JSON text
+/// the SDK parsed, so already valid.
+template <typename T, typename F>
+void for_each_string(const T& value, std::string& pointer, F&& f) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    f(static_cast<const std::string&>(pointer), value);
+  } else if constexpr (IsOpenEnum<T>::value) {
+    f(static_cast<const std::string&>(pointer), value.str());
+  } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t>) {
+  } else if constexpr (IsOptional<T>::value) {
+    if (value) for_each_string(*value, pointer, f);
+  } else if constexpr (IsVector<T>::value) {
+    const std::size_t size = pointer.size();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      pointer += '/';
+      pointer += std::to_string(i);
+      for_each_string(value[i], pointer, f);
+      pointer.resize(size);
+    }
+  } else {
+    const std::size_t size = pointer.size();
+    for_each_field<T>([&](const auto& field) {
+      pointer += '/';  // member names are our camelCase constants: nothing to escape
+      pointer += field.name;
+      for_each_string(value.*(field.member), pointer, f);
+      pointer.resize(size);
+    });
+  }
+}
+
+/// True when @p text is well-formed UTF-8 (no overlong forms, no surrogates, nothing past
+/// U+10FFFF): what JSON text may carry.
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80;  // bounds of the second byte, which rule out overlongs/surrogates
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    const auto second = static_cast<unsigned char>(text[i + 1]);
+    if (second < low || second > high) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0U) != 0x80U) return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 #define IMPILO_MODEL_FIELDS(Type, ...)                                   \

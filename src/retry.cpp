@@ -134,7 +134,10 @@ RetryDecision decide_after_status(bool is_post, int status, const HttpHeaders& h
 
 milliseconds jittered_backoff(milliseconds initial, milliseconds max, int attempt) {
   std::int64_t ceiling = std::max<std::int64_t>(initial.count(), 0);
-  for (int i = 1; i < attempt && ceiling < max.count(); ++i) ceiling *= 2;
+  for (int i = 1; i < attempt && ceiling < max.count(); ++i) {
+    // Saturate instead of doubling past the type's range (max_backoff may be milliseconds::max()).
+    ceiling = ceiling > max.count() / 2 ? max.count() : ceiling * 2;
+  }
   ceiling = std::min(ceiling, max.count());
   if (ceiling <= 0) return milliseconds(0);
   thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -153,7 +156,10 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   if (!when) return std::nullopt;
   const auto now_s =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  return milliseconds(std::max<std::int64_t>(*when - now_s, 0) * 1000);
+  const std::int64_t seconds = std::max<std::int64_t>(*when - now_s, 0);
+  // A date centuries ahead is above any cap: saturate rather than overflow the milliseconds.
+  if (seconds > milliseconds::max().count() / 1000) return milliseconds::max();
+  return milliseconds(seconds * 1000);
 }
 
 }  // namespace impilo::detail

@@ -25,6 +25,26 @@ RetryDecision decide_after_failure(bool is_post, const TransportError& error);
 /// on 429 (the server refused it before doing anything). Reads Retry-After from @p headers.
 RetryDecision decide_after_status(bool is_post, int status, const HttpHeaders& headers);
 
+/// @p start + @p duration, or the clock's last instant when that would overflow (an option or a
+/// Retry-After at `milliseconds::max()`).
+inline std::chrono::steady_clock::time_point saturating_add(
+    std::chrono::steady_clock::time_point start, std::chrono::milliseconds duration) {
+  using std::chrono::steady_clock;
+  if (duration.count() <= 0) return start;
+  const auto headroom = std::chrono::duration_cast<std::chrono::milliseconds>(
+      steady_clock::time_point::max() - start);
+  if (duration >= headroom) return steady_clock::time_point::max();
+  return start + duration;
+}
+
+/// True when waiting @p wait from @p now ends before @p deadline. Compares in milliseconds, so
+/// that no huge wait is ever converted to the clock's nanoseconds (which would overflow).
+inline bool fits_before(std::chrono::steady_clock::time_point now, std::chrono::milliseconds wait,
+                        std::chrono::steady_clock::time_point deadline) {
+  if (deadline <= now) return false;
+  return wait < std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
 /// Full jitter: a wait drawn uniformly from [0, min(max, initial * 2^(attempt-1))].
 std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds initial,
                                            std::chrono::milliseconds max, int attempt);

@@ -34,6 +34,25 @@ bool is_ipv4_loopback(std::string_view host) {
   return parts == 4;
 }
 
+/// Checks what follows the host in the authority: nothing, or `:` and a port from 1 to 65535
+/// (libcurl refuses the rest only when sending, as a transport error).
+void check_port(std::string_view after_host) {
+  if (after_host.empty()) return;
+  if (after_host.front() != ':') {
+    throw UsageError("base_url has characters after its host that are not a :port");
+  }
+  const std::string_view port = after_host.substr(1);
+  const bool digits = !port.empty() && std::all_of(port.begin(), port.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  // Five digits at most before converting, so that no length of digits can overflow.
+  const std::string_view significant =
+      port.substr(std::min(port.find_first_not_of('0'), port.size()));
+  if (!digits || significant.size() > 5 || significant.empty() ||
+      std::stoi(std::string(significant)) > 65535) {
+    throw UsageError("base_url port must be a number from 1 to 65535");
+  }
+}
+
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
@@ -66,14 +85,25 @@ BaseUrl parse_base_url(std::string_view url) {
     throw UsageError("base_url must not carry a user name or password");
   }
   std::string_view host = authority;
+  std::string_view after_host;
   if (!host.empty() && host.front() == '[') {
     const auto close = host.find(']');
     if (close == std::string_view::npos) throw UsageError("base_url has an unclosed IPv6 bracket");
-    host = host.substr(1, close - 1);
+    host = authority.substr(1, close - 1);
+    after_host = authority.substr(close + 1);
+    if (host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+      throw UsageError("base_url has something other than an IPv6 address in brackets");
+    }
   } else {
-    host = host.substr(0, host.find(':'));
+    const auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) after_host = authority.substr(colon);
+    if (host.find_first_of("[]") != std::string_view::npos) {
+      throw UsageError("base_url has a bracket in its host outside an IPv6 address");
+    }
   }
   if (host.empty()) throw UsageError("base_url has no host");
+  check_port(after_host);
   result.host = lower(host);
   result.loopback = is_loopback_host(result.host);
   if (result.scheme == "http" && !result.loopback) {

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "model_fields.hpp"
+
 namespace impilo {
 namespace {
 
@@ -23,6 +25,9 @@ namespace {
 class Pointer {
  public:
   Pointer() = default;
+
+  /// A pointer already built elsewhere (by `detail::for_each_string`).
+  explicit Pointer(std::string text) : text_(std::move(text)) {}
 
   Pointer operator/(std::string_view member) const {
     std::string text = text_;
@@ -38,8 +43,6 @@ class Pointer {
   [[nodiscard]] const std::string& str() const noexcept { return text_; }
 
  private:
-  explicit Pointer(std::string text) : text_(std::move(text)) {}
-
   std::string text_;
 };
 
@@ -216,6 +219,17 @@ void check_return_devices(Report& report, const CreateOrderRequest& request) {
   }
 }
 
+/// Every string is UTF-8: JSON cannot carry anything else, and the encoder would throw.
+void check_utf8(Report& report, const CreateOrderRequest& request) {
+  std::string pointer;
+  detail::for_each_string(
+      request, pointer, [&report](const std::string& at, const std::string& text) {
+        if (!detail::is_valid_utf8(text)) {
+          report.add_with_message(Pointer(at), ErrorCode::invalid_data, "not valid UTF-8");
+        }
+      });
+}
+
 }  // namespace
 
 std::vector<Violation> validate(const CreateOrderRequest& request) {
@@ -227,6 +241,7 @@ std::vector<Violation> validate(const CreateOrderRequest& request) {
   check_shipping(report, request);
   check_lines(report, request.return_items, "returnItems", &ReturnItem::item, "item");
   check_return_devices(report, request);
+  check_utf8(report, request);
   return std::move(report).take();
 }
 

@@ -28,10 +28,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace impilo {
+
+namespace detail {
+/// True for a model with an `id` member of type `std::optional<std::int64_t>` (an `Order`).
+template <typename T, typename = void>
+struct HasOptionalId : std::false_type {};
+/// The specialisation that looks at the `id` member.
+template <typename T>
+struct HasOptionalId<T, std::void_t<decltype(std::declval<const T&>().id)>>
+    : std::is_same<std::decay_t<decltype(std::declval<const T&>().id)>,
+                   std::optional<std::int64_t>> {};
+}  // namespace detail
 
 /// Severity of a log line.
 enum class LogLevel {
@@ -113,6 +125,10 @@ struct ListOrdersParams {
 /// after the page the server marks `last` (or, when the server sends no `last`, after a page
 /// shorter than the size asked for), after an empty page, or once it has yielded the server's
 /// `total`.
+///
+/// A server that ignores `page` would make the walk endless: a non-empty page holding the same
+/// elements as the page before it (compared by `id` where the elements have one, else whole) ends
+/// the range with an `impilo::DecodeError` at `/content` saying the server repeated a page.
 template <typename T>
 class PageRange {
  public:
@@ -196,12 +212,36 @@ class PageRange {
       exhausted_ =
           page.last.value_or(short_page) || received == 0 || (page.total && seen_ >= *page.total);
       ++page_;
+      if (received > 0 && same_elements(page.content, buffer_)) {
+        exhausted_ = true;
+        buffer_.clear();
+        throw DecodeError("/content", "the server repeated the previous page's elements for page " +
+                                          std::to_string(page_ - 1) +
+                                          ": it seems to ignore `page`; stopped to avoid a loop");
+      }
       buffer_ = std::move(page.content);
       index_ = 0;
       if (!buffer_.empty()) return true;
     }
     buffer_.clear();
     return false;
+  }
+
+  // Whether two elements are the same object: by `id` when both have one, else as wholes.
+  static bool same_element(const T& a, const T& b) {
+    if constexpr (detail::HasOptionalId<T>::value) {
+      if (a.id && b.id) return *a.id == *b.id;
+    }
+    return a == b;
+  }
+
+  // Whether a fresh page holds what the previous one (still in `buffer_`) held.
+  static bool same_elements(const std::vector<T>& fresh, const std::vector<T>& previous) {
+    if (fresh.size() != previous.size()) return false;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      if (!same_element(fresh[i], previous[i])) return false;
+    }
+    return true;
   }
 
   Fetch fetch_;  // shares the client's state, so the range outlives a temporary Client safely
@@ -225,8 +265,10 @@ using OrderRange = PageRange<Order>;
 class IMPILO_EXPORT Client {
  public:
   /// Checks @p options and prepares the transport; sends nothing.
-  /// @throws impilo::UsageError for an empty API key, a key or header value holding CR or LF, a
-  ///         malformed base URL, or `http://` to a host that is not loopback.
+  /// @throws impilo::UsageError for an empty API key, an API key or `user_agent_suffix` holding a
+  ///         control character (NUL, TAB, CR, LF, DEL, ...; the message names the option, never
+  ///         the key), a malformed base URL (a port outside 1..65535, anything after a bracketed
+  ///         IPv6 host but a port), or `http://` to a host that is not loopback.
   explicit Client(ClientOptions options);
   ~Client();
   Client(Client&&) noexcept;             ///< Moves; the moved-from client may only be destroyed.
@@ -238,9 +280,11 @@ class IMPILO_EXPORT Client {
   ///
   /// Sent again only when it certainly cannot have created an order (no connection was made, or
   /// the server answered 429). A request that may have reached the server is never repeated: its
-  /// failure is thrown as it came, and `TransportError::may_have_reached_server()` says so.
-  /// @throws impilo::ValidationError (nothing sent), any `ApiError`, `TransportError`,
-  /// `DecodeError`.
+  /// failure is thrown as it came, and `TransportError::may_have_reached_server()` says so; a 2xx
+  /// answer that is not an order (empty, not JSON) throws a `DecodeError` whose
+  /// `may_have_reached_server()` is true.
+  /// @throws impilo::ValidationError (nothing sent; a string that is not UTF-8 is one, code
+  /// `invalid_data`), any `ApiError`, `TransportError`, `DecodeError`.
   Order create_order(const CreateOrderRequest& request) const;
 
   /// `GET /api/v3/order/{id}`.

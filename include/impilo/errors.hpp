@@ -228,11 +228,13 @@ class IMPILO_EXPORT TransportError : public Error {
   bool may_have_reached_server_;
 };
 
-/// A body that is not the expected JSON: not JSON at all, or a member of the wrong type.
+/// A body that is not the expected JSON: not JSON at all, nested deeper than 256 levels, a number
+/// out of range, or a member of the wrong type.
 class IMPILO_EXPORT DecodeError : public Error {
  public:
-  /// `what()` is `"<pointer>: <detail>"`, with `(root)` for the empty pointer.
-  DecodeError(std::string pointer, const std::string& detail);
+  /// `what()` is `"<pointer>: <detail>"`, with `(root)` for the empty pointer, followed by a note
+  /// when @p may_have_reached_server is true.
+  DecodeError(std::string pointer, const std::string& detail, bool may_have_reached_server = false);
 
   /// JSON pointer of the offending value (`/orderItems/2/count`); empty for the whole document.
   [[nodiscard]] const std::string& pointer() const noexcept { return pointer_; }
@@ -241,9 +243,16 @@ class IMPILO_EXPORT DecodeError : public Error {
   /// value from the document.
   [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
 
+  /// True when the request behind the undecodable answer may have taken effect: a create answered
+  /// 2xx with an empty or unexpected body may have placed the order, so check (by your external
+  /// order id) before placing it again, as after a `TransportError` that says the same. False for
+  /// reads, and for documents decoded without a request (`from_json_text`).
+  [[nodiscard]] bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+
  private:
   std::string pointer_;
   std::string detail_;
+  bool may_have_reached_server_{false};
 };
 
 }  // namespace impilo

@@ -26,7 +26,9 @@ namespace impilo {
 
 /// @name nlohmann::json conversions (found by ADL)
 /// `to_json` writes every present field and the unknown members; `from_json` replaces the whole
-/// value and throws `impilo::DecodeError` when @p j (or a member) has the wrong JSON type.
+/// value and throws `impilo::DecodeError` when @p j (or a member) has the wrong JSON type, nests
+/// deeper than 256 levels (checked without recursion, before decoding), or holds a string that is
+/// not UTF-8 in a member the SDK does not model.
 /// @{
 IMPILO_EXPORT void to_json(nlohmann::json& j, const Address& value);               ///< Encodes.
 IMPILO_EXPORT void from_json(const nlohmann::json& j, Address& value);             ///< Decodes.
@@ -81,13 +83,17 @@ IMPILO_EXPORT void from_json(const nlohmann::json& j, Page<Order>& value);      
 /// Defined (instantiated in the library) for every model type of `<impilo/models.hpp>` and for
 /// `Page<Order>`; any other `T` fails to link.
 /// @throws impilo::DecodeError when @p json_text is not JSON (pointer `""`; the message gives the
-///         byte offset but never the text itself) or a member has the wrong type.
+///         byte offset but never the text itself), nests arrays and objects deeper than 256
+///         levels (checked before parsing), holds a number out of range (`1e400`), or a member
+///         has the wrong type.
 template <typename T>
 IMPILO_EXPORT T from_json_text(std::string_view json_text);
 
 /// Encodes a model as compact JSON text, members in sorted order, absent fields left out.
 ///
 /// Defined for the same types as `from_json_text`.
+/// @throws impilo::ValidationError (code `invalid_data`, one violation per field) when a string
+///         is not valid UTF-8, which JSON cannot carry.
 template <typename T>
 IMPILO_EXPORT std::string to_json_text(const T& value);
 

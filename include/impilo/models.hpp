@@ -40,7 +40,8 @@ class IMPILO_EXPORT UnknownFields {
   UnknownFields() = default;
 
   /// Builds from the text of a JSON object such as `{"newField": 1}`.
-  /// @throws impilo::DecodeError if @p json_object_text is not a JSON object.
+  /// @throws impilo::DecodeError if @p json_object_text is not a JSON object, or nests deeper than
+  ///         256 levels.
   static UnknownFields from_json_text(std::string_view json_object_text);
 
   /// True when there are no unknown members.

@@ -18,7 +18,9 @@ namespace impilo {
 /// `emailLabel` is not true; no device both in `returnDevices` and in a `returnPackedKits` entry;
 /// a new patient (no `id`) needs non-blank `firstName`, `lastName` and an address with non-blank
 /// `lineOne`, `city`, `state`, `country`, `zipCode`, and its `site`, if any, needs an `id`; every
-/// item and kit line needs its id and a `count` of at least 1; every returned device needs its id.
+/// item and kit line needs its id and a `count` of at least 1; every returned device needs its id;
+/// every string is valid UTF-8 (else `invalid_data`, message `not valid UTF-8`, reported after the
+/// other rules).
 ///
 /// Rules that need the server (inventory, orderable items, loaner kits, which patients and sites
 /// exist) are not checked here.

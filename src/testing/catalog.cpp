@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../json_limits.hpp"
 #include "internal.hpp"
 
 namespace impilo::testing {
@@ -233,11 +234,16 @@ std::optional<std::string> find_catalog_problem(const Catalog& catalog) {
 }  // namespace detail
 
 Catalog Catalog::from_json_text(std::string_view json_text) {
+  if (!impilo::detail::check_json_depth(json_text)) {
+    throw DecodeError("", impilo::detail::too_deep_detail());
+  }
   json top;
   try {
     top = json::parse(json_text.begin(), json_text.end());
   } catch (const json::parse_error& e) {
     throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {  // out_of_range 406: 1e400
+    throw DecodeError("", "not valid JSON (a number is out of range)");
   }
   if (!top.is_object()) wrong_type("", "object", top);
   for (const auto& member : top.items()) {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../json_limits.hpp"
 #include "internal.hpp"
 
 namespace impilo::testing::detail {
@@ -111,6 +112,8 @@ std::string utc_timestamp() {
 // ---- Phase 1: format -------------------------------------------------------------------------
 
 CreateOrderRequest decode_request(std::string_view body) {
+  // Before parsing: a deeply nested body must be refused before any recursive code sees it.
+  if (!impilo::detail::check_json_depth(body)) reject(ErrorCode::invalid_json);
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) reject(ErrorCode::invalid_json);
   if (!j.is_object()) reject(ErrorCode::invalid_data);

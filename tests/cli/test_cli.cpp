@@ -322,14 +322,44 @@ TEST_CASE("orders list --all follows the pages and prints one array", "[cli]") {
     CHECK(out == json(std::vector<json>(orders.begin() + 2, orders.end())));
     CHECK(api.seen().size() == 2);
   }
-  SECTION("a failing later page leaves stdout empty") {
+  SECTION("a failing later page leaves the orders before it, streamed, on stdout") {
     FakeApi api(paged(2));
     const auto r =
         run_impilo({"--max-retries", "0", "orders", "list", "--all", "--size", "2"}, env_for(api));
-    expect_failure(
-        r, 8, {{"error", "server"}, {"status", 500}, {"code", "unknown"}, {"message", "boom"}});
+    CHECK(r.exit_code == 8);
+    CHECK(stderr_object(r) ==
+          json{{"error", "server"}, {"status", 500}, {"code", "unknown"}, {"message", "boom"}});
+    // Printed as page 1 arrived: an array cut short, each order whole.
+    const json printed = json::parse(r.out + "]");
+    CHECK(printed == json(std::vector<json>(orders.begin(), orders.begin() + 2)));
     CHECK(api.seen().size() == 2);
   }
+  SECTION("no orders: an empty array") {
+    FakeApi api(reply(200, {{"content", json::array()}, {"page", 1}, {"size", 2}}));
+    const auto r = run_impilo({"orders", "list", "--all", "--size", "2"}, env_for(api));
+    CHECK(expect_success(r) == json::array());
+    CHECK(r.out == "[]\n");
+  }
+  SECTION("the layout is print_json's for the whole array") {
+    FakeApi api(paged(0));
+    const auto r = run_impilo({"orders", "list", "--all", "--size", "2"}, env_for(api));
+    CHECK(r.out == json(orders).dump(2) + "\n");
+  }
+}
+
+TEST_CASE("orders list --all stops when the server repeats a page", "[cli]") {
+  // A server that ignores `page` and never says `last`: the same two orders for every page.
+  FakeApi api([](const Seen&, httplib::Response& res, const impilo_test::TestServer&) {
+    const json page = {{"content", {server_order(1), server_order(2)}}, {"size", 2}};
+    res.set_content(page.dump(), "application/json");
+  });
+  const auto r = run_impilo({"orders", "list", "--all", "--size", "2"}, env_for(api));
+  CHECK(r.exit_code == 10);
+  const json error = stderr_object(r);
+  CHECK(error["error"] == "decode");
+  CHECK(contains(message_of(error), "repeated"));
+  CHECK(json::parse(r.out + "]") == json{server_order(1), server_order(2)});
+  CHECK(api.seen().size() == 2);
 }
 
 TEST_CASE("orders validate needs no key and sends nothing", "[cli]") {
@@ -764,4 +794,52 @@ TEST_CASE("a failure of the tool itself exits 1 with kind internal", "[cli]") {
   const json j = expect_failure(
       r, 1, {{"error", "internal"}, {"status", nullptr}, {"code", nullptr}, {"message", nullptr}});
   CHECK(contains(message_of(j), "stdout"));
+}
+
+// ---- Hostile input (issue 8) -----------------------------------------------------------------
+
+TEST_CASE("orders validate refuses input nested too deep, without crashing", "[cli]") {
+  const std::string deep =
+      R"({"patient": {"id": 1}, "x": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const json j = expect_failure(
+      run_impilo({"orders", "validate", "--file", "-"}, {}, deep), 3,
+      {{"error", "validation"},
+       {"status", nullptr},
+       {"code", "invalid_json"},
+       {"message", nullptr},
+       {"violations",
+        {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+  CHECK(contains(message_of(j), "nested deeper than 256 levels"));
+}
+
+TEST_CASE("orders validate: a number out of range is invalid_data, not an internal failure",
+          "[cli]") {
+  expect_failure(
+      run_impilo({"orders", "validate", "--file", "-"}, {},
+                 R"({"patient": {"id": 1}, "orderItems": [{"item": {"id": 1}, "count": 1e400}]})"),
+      3,
+      {{"error", "validation"},
+       {"status", nullptr},
+       {"code", "invalid_data"},
+       {"message", "--file input holds a number out of range"},
+       {"violations",
+        {{{"field", ""}, {"code", "invalid_data"}, {"message", "a number is out of range"}}}}});
+}
+
+TEST_CASE("a create answered 2xx with a body that is not an order may have placed it", "[cli]") {
+  FakeApi api([](const Seen&, httplib::Response& res, const impilo_test::TestServer&) {
+    res.status = 201;
+  });
+  const json j =
+      expect_failure(run_impilo({"orders", "create", "--file",
+                                 std::string(IMPILO_TEST_DATA_DIR) + "/create_order_request.json"},
+                                env_for(api)),
+                     10,
+                     {{"error", "decode"},
+                      {"status", nullptr},
+                      {"code", nullptr},
+                      {"message", nullptr},
+                      {"may_have_reached_server", true}});
+  CHECK(contains(message_of(j), "may have taken effect"));
+  CHECK(api.seen().size() == 1);
 }

@@ -238,3 +238,54 @@ TEST_CASE("a refused connection is retried, even for a create, and reported", "[
   });
   REQUIRE(attempts == 3);
 }
+
+// ---- Hostile servers (issue 8) ---------------------------------------------------------------
+
+TEST_CASE("hostile answers over HTTP end in impilo errors, never a crash or a leak",
+          "[client-http]") {
+  const std::string secret = "int/key-77x";
+  std::atomic<int> gets{0};
+  impilo_test::TestServer server([&](httplib::Server& s) {
+    s.Get("/api/v3/order/1", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(
+          R"({"id": 1, "x": )" + std::string(200000, '[') + std::string(200000, ']') + "}",
+          "application/json");
+    });
+    s.Get("/api/v3/order/2", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 401;
+      res.set_content(R"({"message": "bad key \u0069nt\/key-77x"})", "application/json");
+    });
+    s.Get("/api/v3/order", [&gets](const httplib::Request&, httplib::Response& res) {
+      ++gets;  // ignores page, never says last
+      res.set_content(R"({"content": [{"id": 1}, {"id": 2}], "size": 2})", "application/json");
+    });
+    s.Post("/api/v3/order", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 201;  // no body
+    });
+  });
+  impilo::ClientOptions options = options_for(server);
+  options.api_key = secret;
+  const impilo::Client client(options);
+
+  CHECK_THROWS_AS(client.get_order(1), impilo::DecodeError);
+  try {
+    client.get_order(2);
+    FAIL("no AuthenticationError");
+  } catch (const impilo::AuthenticationError& e) {
+    CHECK(e.message() == "bad key [redacted]");
+    CHECK(std::string(e.what()).find("key-77x") == std::string::npos);
+    CHECK(e.body().find("key-77x") == std::string::npos);
+  }
+  CHECK_THROWS_AS(
+      [&] {
+        for (const auto& order : client.orders({1, 2, {}})) (void)order;
+      }(),
+      impilo::DecodeError);
+  CHECK(gets == 2);
+  try {
+    client.create_order(request());
+    FAIL("no DecodeError");
+  } catch (const impilo::DecodeError& e) {
+    CHECK(e.may_have_reached_server());
+  }
+}

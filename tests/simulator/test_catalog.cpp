@@ -82,6 +82,12 @@ TEST_CASE("a catalogue that is not the expected JSON is a DecodeError naming whe
                                  "inventory": {"1": "many"}})") == "/inventory/1");
 }
 
+TEST_CASE("a hostile catalogue (too deep, 1e400) is a DecodeError", "[simulator]") {
+  CHECK(decode_error_pointer(R"({"apiKeys": ["k"], "items": [{"id": 1e400}]})") == "");
+  CHECK(decode_error_pointer(R"({"apiKeys": ["k"], "x": )" + std::string(100000, '[') +
+                             std::string(100000, ']') + "}") == "");
+}
+
 TEST_CASE("an inconsistent catalogue is a runtime_error naming the problem", "[simulator]") {
   using Catch::Matchers::Contains;
   CHECK_THAT(inconsistency("{}"), Contains("/apiKeys"));

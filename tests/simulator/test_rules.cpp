@@ -65,6 +65,18 @@ TEST_CASE("a body that is not JSON is invalid_json", "[simulator]") {
   check_raw_rejection(*sim, body, ErrorCode::invalid_json, "Invalid JSON format");
 }
 
+TEST_CASE("a body nested too deep is invalid_json, and the simulator keeps serving",
+          "[simulator]") {
+  const auto sim = started();
+  json order = valid_order();
+  const std::string deep = order.dump().insert(
+      1, R"("x": )" + std::string(100000, '[') + std::string(100000, ']') + ",");
+  check_raw_rejection(*sim, deep, ErrorCode::invalid_json, "Invalid JSON format");
+  check_raw_rejection(*sim, R"({"patient": {"id": 5000}, "x": 1e400})", ErrorCode::invalid_json,
+                      "Invalid JSON format");
+  CHECK(raw_post(*sim, order.dump()).status == 201);
+}
+
 TEST_CASE("a member of the wrong type is invalid_data", "[simulator]") {
   const auto sim = started();
   json order = valid_order();

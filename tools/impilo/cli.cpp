@@ -111,8 +111,11 @@ Failure classify() {
     return f;
   } catch (const DecodeError& e) {
     // what() is "<pointer>: <detail>", so the pointer is in the message.
-    return failure(10, "decode",
-                   std::string("the server's answer is not the expected JSON: ") + e.what());
+    Failure f = failure(10, "decode",
+                        std::string("the server's answer is not the expected JSON: ") + e.what());
+    // A create answered 2xx with a body that is not an order: the order may exist.
+    if (e.may_have_reached_server()) f.may_have_reached_server = true;
+    return f;
   } catch (const std::exception& e) {
     // Not in the spec: a failure of the tool itself (out of memory, a broken stdout, a bug).
     // Exit 1 stays clear of every documented code.
@@ -129,8 +132,11 @@ Failure classify() {
 std::string scrub(std::string text, const std::string& secret) {
   constexpr std::size_t min_secret_length = 8;
   if (secret.size() < min_secret_length) return text;
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-    text.replace(at, secret.size(), "[redacted]");
+  constexpr std::string_view marker = "[redacted]";
+  // Resume after the marker: a key inside it ("redacted") must not be found again forever.
+  for (auto at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + marker.size())) {
+    text.replace(at, secret.size(), marker);
   }
   return text;
 }

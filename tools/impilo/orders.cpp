@@ -12,10 +12,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli.hpp"
+#include "json_limits.hpp"
 
 namespace impilo::cli {
 
@@ -59,14 +62,24 @@ std::string read_input(const std::string& path) {
 /// as a string, an array where an object belongs): `invalid_data` at the offending pointer.
 /// Messages never quote the input: it holds patient data.
 CreateOrderRequest decode_request(const std::string& text) {
+  const auto invalid_json = [](const std::string& why) {
+    return InputError(Violation{"", ErrorCode::invalid_json,
+                                std::string(server_message(ErrorCode::invalid_json))},
+                      "--file input is not valid JSON (" + why + ")");
+  };
+  // Before parsing: a document nested 100,000 deep would overflow the stack further on.
+  if (!impilo::detail::check_json_depth(text)) {
+    throw invalid_json(impilo::detail::too_deep_detail());
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(
-        Violation{"", ErrorCode::invalid_json,
-                  std::string(server_message(ErrorCode::invalid_json))},
-        "--file input is not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    throw invalid_json("syntax error at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range 406 (1e400): well-formed, but a value no number holds. Never quote it.
+    throw InputError(Violation{"", ErrorCode::invalid_data, "a number is out of range"},
+                     "--file input holds a number out of range");
   }
   try {
     return j.get<CreateOrderRequest>();
@@ -126,11 +139,25 @@ void list(Context& ctx, Args& args) {
     print_json(ctx.out, nlohmann::json(client.list_orders(params)));
     return;
   }
-  // Collected before printing, so that a failure on a later page leaves stdout empty rather than
-  // holding half an array.
-  nlohmann::json orders = nlohmann::json::array();
-  for (const Order& order : client.orders(params)) orders.push_back(order);
-  print_json(ctx.out, orders);
+  // Streamed: each order is printed as its page arrives, so memory stays at one page however many
+  // orders there are. The layout is what print_json gives for the whole array. A failure on a
+  // later page leaves an unterminated array on stdout, and the error on stderr and in the exit
+  // code.
+  std::string_view separator = "[\n";
+  for (const Order& order : client.orders(params)) {
+    std::string text =
+        nlohmann::json(order).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string indented = "  ";
+    for (const char c : text) {
+      indented += c;
+      if (c == '\n') indented += "  ";
+    }
+    ctx.out << separator << indented << std::flush;
+    if (!ctx.out) throw std::runtime_error("writing the result to stdout failed");
+    separator = ",\n";
+  }
+  ctx.out << (separator == "[\n" ? "[]\n" : "\n]\n") << std::flush;
+  if (!ctx.out) throw std::runtime_error("writing the result to stdout failed");
 }
 
 void validate_file(Context& ctx, Args& args) {
