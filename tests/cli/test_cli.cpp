@@ -212,6 +212,17 @@ json expect_success(const impilo_cli_test::RunResult& r) {
   return json::parse(r.out);
 }
 
+/// The stderr object for bad `--file` input: exit kind `validation`, one violation at the root
+/// with @p code and @p violation_message; @p message as in `expect_failure`.
+json input_failure(const std::string& code, const std::string& violation_message,
+                   json message = nullptr) {
+  return {{"error", "validation"},
+          {"status", nullptr},
+          {"code", code},
+          {"message", std::move(message)},
+          {"violations", {{{"field", ""}, {"code", code}, {"message", violation_message}}}}};
+}
+
 json violations_json(const std::vector<impilo::Violation>& violations) {
   json a = json::array();
   for (const auto& v : violations) {
@@ -570,26 +581,13 @@ TEST_CASE("orders create: a request that breaks rules is not sent (exit 3)", "[c
   SECTION("malformed JSON: invalid_json, without quoting the input") {
     const auto r = run_impilo({"orders", "create", "--file", "-"}, env_for(api),
                               R"({"patient": {"firstName": "Zanele", )");
-    const json j = expect_failure(
-        r, 3,
-        {{"error", "validation"},
-         {"status", nullptr},
-         {"code", "invalid_json"},
-         {"message", nullptr},
-         {"violations",
-          {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+    const json j = expect_failure(r, 3, input_failure("invalid_json", "Invalid JSON format"));
     CHECK(contains(message_of(j), "byte"));
     CHECK(!contains(r.err, "Zanele"));
   }
   SECTION("empty input is malformed JSON") {
-    const json j = expect_failure(
-        run_impilo({"orders", "create", "--file", "-"}, env_for(api), ""), 3,
-        {{"error", "validation"},
-         {"status", nullptr},
-         {"code", "invalid_json"},
-         {"message", nullptr},
-         {"violations",
-          {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+    const json j = expect_failure(run_impilo({"orders", "create", "--file", "-"}, env_for(api), ""),
+                                  3, input_failure("invalid_json", "Invalid JSON format"));
     CHECK(contains(message_of(j), "not valid JSON"));
   }
   SECTION("the wrong shape: invalid_data at the offending pointer") {
@@ -801,14 +799,8 @@ TEST_CASE("a failure of the tool itself exits 1 with kind internal", "[cli]") {
 TEST_CASE("orders validate refuses input nested too deep, without crashing", "[cli]") {
   const std::string deep =
       R"({"patient": {"id": 1}, "x": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
-  const json j = expect_failure(
-      run_impilo({"orders", "validate", "--file", "-"}, {}, deep), 3,
-      {{"error", "validation"},
-       {"status", nullptr},
-       {"code", "invalid_json"},
-       {"message", nullptr},
-       {"violations",
-        {{{"field", ""}, {"code", "invalid_json"}, {"message", "Invalid JSON format"}}}}});
+  const json j = expect_failure(run_impilo({"orders", "validate", "--file", "-"}, {}, deep), 3,
+                                input_failure("invalid_json", "Invalid JSON format"));
   CHECK(contains(message_of(j), "nested deeper than 256 levels"));
 }
 
@@ -818,12 +810,8 @@ TEST_CASE("orders validate: a number out of range is invalid_data, not an intern
       run_impilo({"orders", "validate", "--file", "-"}, {},
                  R"({"patient": {"id": 1}, "orderItems": [{"item": {"id": 1}, "count": 1e400}]})"),
       3,
-      {{"error", "validation"},
-       {"status", nullptr},
-       {"code", "invalid_data"},
-       {"message", "--file input holds a number out of range"},
-       {"violations",
-        {{{"field", ""}, {"code", "invalid_data"}, {"message", "a number is out of range"}}}}});
+      input_failure("invalid_data", "a number is out of range",
+                    "--file input holds a number out of range"));
 }
 
 TEST_CASE("a create answered 2xx with a body that is not an order may have placed it", "[cli]") {
@@ -842,4 +830,13 @@ TEST_CASE("a create answered 2xx with a body that is not an order may have place
                       {"may_have_reached_server", true}});
   CHECK(contains(message_of(j), "may have taken effect"));
   CHECK(api.seen().size() == 1);
+}
+
+TEST_CASE("a key that is part of [redacted] does not hang the error report", "[cli]") {
+  FakeApi api(reply(401, {{"message", "bad key redacted"}}));
+  const auto r = run_impilo({"orders", "get", "1"},
+                            {{"IMPILO_BASE_URL", api.url()}, {"IMPILO_API_KEY", "redacted"}});
+  const json j = stderr_object(r);
+  CHECK(r.exit_code == 5);
+  CHECK(j["message"] == "bad key [[redacted]]");
 }
