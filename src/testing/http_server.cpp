@@ -10,13 +10,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <future>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <system_error>
@@ -31,8 +34,27 @@ constexpr std::size_t max_requests_per_connection = 1000;
 constexpr int keep_alive_seconds = 5;
 /// Bound on waiting for the next bytes of a request, or for room to write a response.
 constexpr int io_timeout_ms = 5000;
-/// Largest request body accepted (413 above it).
+/// Largest request body accepted, counted after chunked and content decoding (413 above it).
 constexpr std::size_t max_body_bytes = std::size_t{16} * 1024 * 1024;
+/// Time for a request line and headers to arrive, from their first byte (408 after it): a client
+/// dripping its head cannot hold a connection for longer.
+constexpr int head_timeout_ms = 5000;
+/// Time for a request body to arrive once the head has.
+constexpr int body_timeout_ms = 30000;
+/// Bytes of a request line and headers together (431 above them): cpp-httplib bounds each line
+/// but not their number.
+constexpr std::size_t max_head_bytes = std::size_t{64} * 1024;
+/// Bytes of chunk framing (sizes, extensions, trailers) allowed on top of `max_body_bytes`:
+/// cpp-httplib reads a chunk-size line without bound. A sender of ordinary chunks never needs it.
+constexpr std::size_t max_chunk_framing_bytes = std::size_t{1} * 1024 * 1024;
+/// Connections served at once, each on its own thread; one more is answered 503 and closed at
+/// once, without a thread.
+constexpr std::size_t max_connections = 128;
+/// After a refused request, how long unread request bytes are drained before the socket closes:
+/// closing with unread bytes sends a reset, which can destroy the answer before the client reads it.
+constexpr int linger_ms = 1000;
+
+using Clock = std::chrono::steady_clock;
 
 #ifdef MSG_NOSIGNAL
 constexpr int send_flags = MSG_NOSIGNAL;  // a peer that went away must not raise SIGPIPE
@@ -73,14 +95,17 @@ class SocketStream final : public httplib::Stream {
  public:
   explicit SocketStream(socket_t sock) : sock_(sock) {}
 
-  bool is_readable() const override {
-    return begin_ < end_ || wait_for(sock_, POLLIN, io_timeout_ms);
-  }
+  bool is_readable() const override { return begin_ < end_ || wait_readable(); }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, io_timeout_ms); }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (budget_ == 0) {
+      over_budget_ = true;
+      return -1;
+    }
+    size = std::min(size, budget_);
     if (begin_ == end_) {
-      if (!wait_for(sock_, POLLIN, io_timeout_ms)) return -1;
+      if (!wait_readable()) return -1;
       ssize_t received = 0;
       do {
         received = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
@@ -92,6 +117,7 @@ class SocketStream final : public httplib::Stream {
     const std::size_t count = std::min(size, end_ - begin_);
     std::memcpy(ptr, buffer_.data() + begin_, count);
     begin_ += count;
+    budget_ -= count;
     return static_cast<ssize_t>(count);
   }
 
@@ -115,16 +141,59 @@ class SocketStream final : public httplib::Stream {
   /// Bytes of a next (pipelined) request already read.
   [[nodiscard]] bool has_buffered_data() const { return begin_ < end_; }
 
+  /// From now on, reads fail once @p milliseconds have passed (each wait is still at most
+  /// `io_timeout_ms`) or @p bytes have been read.
+  void limit_reads(int milliseconds, std::size_t bytes) {
+    read_deadline_ = Clock::now() + std::chrono::milliseconds(milliseconds);
+    timed_out_ = false;
+    budget_ = bytes;
+    over_budget_ = false;
+  }
+
+  /// A read failed because the time given to `limit_reads()` passed.
+  [[nodiscard]] bool timed_out() const { return timed_out_; }
+  /// A read failed because the bytes given to `limit_reads()` were all read.
+  [[nodiscard]] bool over_budget() const { return over_budget_; }
+
  private:
+  bool wait_readable() const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(read_deadline_ -
+                                                                            Clock::now());
+    if (left.count() > 0 &&
+        wait_for(sock_, POLLIN, static_cast<int>(std::min<long long>(left.count(), io_timeout_ms)))) {
+      return true;
+    }
+    if (Clock::now() >= read_deadline_) timed_out_ = true;
+    return false;
+  }
+
   socket_t sock_;
+  Clock::time_point read_deadline_{Clock::time_point::max()};
+  mutable bool timed_out_{false};
+  std::size_t budget_{0};
+  bool over_budget_{false};
   std::array<char, 4096> buffer_{};
   std::size_t begin_{0};
   std::size_t end_{0};
 };
 
+/// The request being served on this thread (each connection has its own), for the handlers that
+/// cpp-httplib calls without the stream: whether the simulator's handler ran, and whether the
+/// connection must close after the answer.
+struct Exchange {
+  SocketStream* stream{nullptr};
+  bool handled{false};  // the simulator's handler ran: its answer, whatever the status
+  bool refused{false};  // refused before the handler: close, as the rest of the bytes are suspect
+};
+thread_local Exchange* current_exchange = nullptr;
+
+/// Set while the accept thread refuses a connection over `max_connections`.
+thread_local bool refusing_connection = false;
+
 /// cpp-httplib's task queue, one thread per connection: an idle keep-alive connection then never
-/// keeps another one waiting. Finished threads are joined as new ones start; `shutdown()` joins
-/// the rest.
+/// keeps another one waiting. Beyond `max_connections` (or when no thread can be had) the
+/// connection is refused on the accept thread, which stays quick. Finished threads are joined as
+/// new ones start; `shutdown()` joins the rest.
 class ConnectionThreads final : public httplib::TaskQueue {
  public:
   void enqueue(std::function<void()> fn) override {
@@ -132,15 +201,21 @@ class ConnectionThreads final : public httplib::TaskQueue {
     auto done = std::make_shared<std::atomic<bool>>(false);
     const std::lock_guard<std::mutex> lock(mutex_);
     join_finished();
-    try {
-      workers_.push_back(Worker{std::thread([task, done] {
-                                  (*task)();
-                                  done->store(true);
-                                }),
-                                done});
-    } catch (const std::system_error&) {
-      (*task)();  // no thread to be had: serve the connection here rather than drop it
+    if (workers_.size() < max_connections) {
+      try {
+        workers_.push_back(Worker{std::thread([task, done] {
+                                    (*task)();
+                                    done->store(true);
+                                  }),
+                                  done});
+        return;
+      } catch (const std::system_error&) {
+        // no thread to be had: refuse below
+      }
     }
+    refusing_connection = true;
+    (*task)();
+    refusing_connection = false;
   }
 
   void shutdown() override {
@@ -172,6 +247,131 @@ class ConnectionThreads final : public httplib::TaskQueue {
   std::mutex mutex_;
   std::list<Worker> workers_;
 };
+
+/// A JSON error answer `{"message": TEXT}`.
+void answer_error(httplib::Response& res, int status, const char* message) {
+  res.status = status;
+  res.set_content(std::string("{\"message\":\"") + message + "\"}", "application/json");
+}
+
+/// True for a method whose requests carry a body the simulator reads.
+bool takes_body(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+/// True for the Transfer-Encoding `chunked`, in any case (and nothing else: no list of codings).
+bool is_chunked(const std::string& coding) {
+  static constexpr char chunked[] = "chunked";
+  return coding.size() == sizeof chunked - 1 &&
+         std::equal(coding.begin(), coding.end(), chunked, [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+/// The value of a Content-Length made of digits only (no sign, no list), or nullopt.
+std::optional<std::size_t> parse_content_length(const std::string& text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow
+  std::size_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return value;
+}
+
+/// Refuses a request whose body framing is ambiguous or unsupported, or whose announced body is
+/// over the limit, before any body byte is read (the connection then closes). True when refused.
+bool refuse_framing(const httplib::Request& req, httplib::Response& res) {
+  const bool has_encoding = req.has_header("Transfer-Encoding");
+  const bool has_length = req.has_header("Content-Length");
+  if (req.get_header_value_count("Transfer-Encoding") > 1 ||
+      req.get_header_value_count("Content-Length") > 1 || (has_encoding && has_length)) {
+    answer_error(res, 400, "Bad request");  // two framings: a request smuggling attempt
+    return true;
+  }
+  if (has_encoding && !is_chunked(req.get_header_value("Transfer-Encoding"))) {
+    answer_error(res, 501, "Transfer-Encoding not supported");
+    return true;
+  }
+  std::size_t length = 0;
+  if (has_length) {
+    const auto parsed = parse_content_length(req.get_header_value("Content-Length"));
+    if (!parsed) {
+      answer_error(res, 400, "Bad request");
+      return true;
+    }
+    length = *parsed;
+  }
+  if ((has_encoding || length > 0) && !takes_body(req.method)) {
+    answer_error(res, 400, "Bad request");  // a body nobody reads would pass for the next request
+    return true;
+  }
+  if (length > max_body_bytes) {
+    answer_error(res, 413, "Payload too large");
+    return true;
+  }
+  if (req.is_multipart_form_data()) {
+    answer_error(res, 415, "Unsupported media type");
+    return true;
+  }
+  return false;
+}
+
+/// Reads the body through @p reader (de-chunked and decoded by cpp-httplib) into @p body, at most
+/// `max_body_bytes` of it. On failure answers 413, 408 or 400 and returns false.
+bool read_body(const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader, std::string& body) {
+  if (!req.has_header("Transfer-Encoding") && !req.has_header("Content-Length")) return true;
+  bool too_large = false;
+  const bool read = reader([&body, &too_large](const char* data, std::size_t size) {
+    if (size > max_body_bytes - body.size()) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  });
+  if (read) return true;
+  const SocketStream* stream = current_exchange != nullptr ? current_exchange->stream : nullptr;
+  if (too_large || (stream != nullptr && stream->over_budget())) {
+    answer_error(res, 413, "Payload too large");
+  } else if (stream != nullptr && stream->timed_out()) {
+    answer_error(res, 408, "Request timeout");
+  } else if (res.status == 415) {
+    answer_error(res, 415, "Unsupported media type");  // an unknown Content-Encoding
+  } else {
+    answer_error(res, 400, "Bad request");
+  }
+  return false;
+}
+
+/// Reads and discards what the client still sends, for at most `linger_ms`, after our side of the
+/// connection has been shut down for writing.
+void drain(socket_t sock) {
+  const auto until = Clock::now() + std::chrono::milliseconds(linger_ms);
+  std::array<char, 16384> sink{};
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0 || !wait_for(sock, POLLIN, static_cast<int>(left))) return;
+    ssize_t received = 0;
+    do {
+      received = ::recv(sock, sink.data(), sink.size(), 0);
+    } while (received < 0 && errno == EINTR);
+    if (received <= 0) return;
+  }
+}
+
+/// Answers 503 and closes, without waiting for anything (the accept thread runs this).
+void refuse_connection(socket_t sock) {
+  static const std::string body = "{\"message\":\"Too many open connections\"}";
+  static const std::string answer =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  (void)::send(sock, answer.data(), answer.size(), send_flags | MSG_DONTWAIT);
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+}
 
 }  // namespace
 
@@ -227,8 +427,13 @@ class HttpServer::Server final : public httplib::Server {
 
  private:
   /// One connection: requests until the client closes, the keep-alive idle time passes, the
-  /// per-connection limit is reached, or `close_connections()` shuts the socket down.
+  /// per-connection limit is reached, a request is refused, or `close_connections()` shuts the
+  /// socket down.
   bool process_and_close_socket(socket_t sock) override {
+    if (refusing_connection) {
+      refuse_connection(sock);
+      return false;
+    }
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       if (closing_) {
@@ -238,10 +443,13 @@ class HttpServer::Server final : public httplib::Server {
       open_.insert(sock);
     }
     bool ok = false;
+    bool refused = false;
     try {
       int yes = 1;
       ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
       SocketStream stream(sock);
+      Exchange exchange;
+      current_exchange = &exchange;
       for (std::size_t served = 0; served < max_requests_per_connection; ++served) {
         if (!stream.has_buffered_data() && !wait_for(sock, POLLIN, keep_alive_seconds * 1000)) {
           break;  // idle for too long
@@ -250,18 +458,26 @@ class HttpServer::Server final : public httplib::Server {
           const std::lock_guard<std::mutex> lock(mutex_);
           if (closing_) break;
         }
+        exchange = Exchange{&stream};
+        stream.limit_reads(head_timeout_ms, max_head_bytes);  // the pre-routing handler resets it
         bool connection_closed = false;
         const bool last = served + 1 == max_requests_per_connection;
         ok = process_request(stream, last, connection_closed, nullptr);
-        if (!ok || connection_closed) break;
+        refused = exchange.refused;
+        if (!ok || connection_closed || refused) break;
       }
     } catch (...) {
       ok = false;
     }
+    current_exchange = nullptr;
     {
       // Forget the socket before closing it, so close_connections() never touches a reused fd.
       const std::lock_guard<std::mutex> lock(mutex_);
       open_.erase(sock);
+    }
+    if (refused) {
+      ::shutdown(sock, SHUT_WR);  // the answer is sent; the client's remaining bytes are not read
+      drain(sock);
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
@@ -276,17 +492,51 @@ class HttpServer::Server final : public httplib::Server {
 };
 
 HttpServer::HttpServer(const Handler& handler) : server_(std::make_unique<Server>()) {
-  server_->Get(".*", handler);
-  server_->Post(".*", handler);
-  server_->Put(".*", handler);
-  server_->Patch(".*", handler);
-  server_->Delete(".*", handler);
-  server_->Options(".*", handler);
-  // Answers cpp-httplib makes itself (a malformed request, a body over the limit) get a JSON
-  // body too.
+  const Handler serve = [handler](const httplib::Request& req, httplib::Response& res) {
+    if (current_exchange != nullptr) current_exchange->handled = true;
+    handler(req, res);
+  };
+  // Bodies are read here rather than by cpp-httplib, which caps only a Content-Length body.
+  const httplib::Server::HandlerWithContentReader serve_with_body =
+      [serve](const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader) {
+        std::string body;
+        if (!read_body(req, res, reader, body)) return;
+        httplib::Request with_body = req;
+        with_body.body = std::move(body);
+        serve(with_body, res);
+      };
+  server_->Get(".*", serve);
+  server_->Post(".*", serve_with_body);
+  server_->Put(".*", serve_with_body);
+  server_->Patch(".*", serve_with_body);
+  server_->Delete(".*", serve_with_body);
+  server_->Options(".*", serve);
+  // Runs once the head is in, before any body byte is read.
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (current_exchange != nullptr) {
+      current_exchange->stream->limit_reads(body_timeout_ms,
+                                            max_body_bytes + max_chunk_framing_bytes);
+    }
+    return refuse_framing(req, res) ? httplib::Server::HandlerResponse::Handled
+                                    : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Every answer of 400 and above that the simulator's handler did not make is a refused request
+  // (cpp-httplib's own, or ours above): the connection closes after it, so that no byte after
+  // the refused one is taken for a request. Each gets a JSON body too.
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    Exchange* exchange = current_exchange;
+    if (exchange != nullptr && !exchange->handled) {
+      exchange->refused = true;
+      if (exchange->stream->timed_out()) res.status = 408;
+      if (exchange->stream->over_budget() && res.status == 400) res.status = 431;
+      res.set_header("Connection", "close");
+    }
     if (!res.body.empty()) return;
-    const char* message = res.status == 413 ? "Payload too large" : "Bad request";
+    const char* message = res.status == 413   ? "Payload too large"
+                          : res.status == 408 ? "Request timeout"
+                          : res.status == 431 ? "Request header fields too large"
+                                              : "Bad request";
     res.set_content(std::string("{\"message\":\"") + message + "\"}", "application/json");
   });
 }
