@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "curl_support.hpp"
 #include "raw_tcp_server.hpp"
 #include "test_server.hpp"
 #include "test_tls.hpp"
@@ -27,45 +28,7 @@ using impilo::HttpResponse;
 using impilo::TransportError;
 using Kind = impilo::TransportError::Kind;
 using std::chrono::milliseconds;
-
-constexpr const char* kApiKey = "test-key-5f1b8c2d9e";
-
-/// Transport options for loopback tests: never through a proxy from the environment.
-impilo::CurlTransportOptions local_options() {
-  impilo::CurlTransportOptions options;
-  options.no_proxy = "*";
-  return options;
-}
-
-HttpRequest get(const std::string& url, milliseconds timeout = milliseconds(5000)) {
-  HttpRequest request;
-  request.method = "GET";
-  request.url = url;
-  request.headers = {{"Impilo-API-Key", kApiKey}, {"Accept", "application/json"}};
-  request.timeout = timeout;
-  request.connect_timeout = milliseconds(2000);
-  return request;
-}
-
-HttpRequest post(const std::string& url, std::string body,
-                 milliseconds timeout = milliseconds(5000)) {
-  HttpRequest request = get(url, timeout);
-  request.method = "POST";
-  request.headers.emplace_back("Content-Type", "application/json");
-  request.body = std::move(body);
-  return request;
-}
-
-/// Sends @p request and returns the TransportError it must throw.
-TransportError send_expecting_error(impilo::HttpTransport& transport, const HttpRequest& request) {
-  try {
-    (void)transport.send(request);
-  } catch (const TransportError& error) {
-    return error;
-  }
-  FAIL("expected a TransportError");
-  throw std::logic_error("unreachable");
-}
+using namespace curl_test;
 
 std::string header_or_empty(const impilo::HttpHeaders& headers, const char* name) {
   return impilo::find_header(headers, name).value_or("");

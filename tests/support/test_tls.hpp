@@ -101,4 +101,85 @@ class SelfSignedCertificate {
   std::string pem_path_;
 };
 
+/// A certificate authority made at test time, and server certificates it signs.
+///
+///   impilo_test::TestCertificateAuthority ca;               // "impilo test CA", EC P-256
+///   auto leaf = ca.issue("IP:127.0.0.1,DNS:localhost");     // a server certificate for those
+///   names httplib::SSLServer server(leaf.certificate(), leaf.key()); options.ca_file =
+///   ca.pem_path();                        // trust the CA, not the leaf
+class TestCertificateAuthority {
+ public:
+  /// A server certificate and its key, owned here (cpp-httplib takes its own references).
+  class Leaf {
+   public:
+    Leaf(X509* certificate, EVP_PKEY* key) : certificate_(certificate), key_(key) {}
+    Leaf(const Leaf&) = delete;
+    Leaf& operator=(const Leaf&) = delete;
+    Leaf(Leaf&& other) noexcept : certificate_(other.certificate_), key_(other.key_) {
+      other.certificate_ = nullptr;
+      other.key_ = nullptr;
+    }
+    Leaf& operator=(Leaf&&) = delete;
+    ~Leaf() {
+      X509_free(certificate_);
+      EVP_PKEY_free(key_);
+    }
+    [[nodiscard]] X509* certificate() const { return certificate_; }
+    [[nodiscard]] EVP_PKEY* key() const { return key_; }
+
+   private:
+    X509* certificate_;
+    EVP_PKEY* key_;
+  };
+
+  /// The CA certificate is self-signed; only it is written (as PEM) to `pem_path()`.
+  TestCertificateAuthority() : authority_() {}
+
+  /// A certificate for @p subject_alt_names (`IP:127.0.0.1,DNS:localhost`), signed by this CA.
+  [[nodiscard]] Leaf issue(const char* subject_alt_names) const {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* certificate = X509_new();
+    if (key == nullptr || certificate == nullptr) {
+      X509_free(certificate);
+      EVP_PKEY_free(key);
+      throw std::runtime_error("TestCertificateAuthority: allocation failed");
+    }
+    Leaf leaf(certificate, key);
+    X509_set_version(certificate, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(certificate), ++serial_);
+    X509_gmtime_adj(X509_getm_notBefore(certificate), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(certificate), 24L * 3600L);
+    X509_set_pubkey(certificate, key);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(certificate), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("impilo test server"), -1, -1,
+                               0);
+    X509_set_issuer_name(certificate, X509_get_subject_name(authority_.certificate()));
+    add_leaf_extension(certificate, NID_basic_constraints, "critical,CA:FALSE");
+    add_leaf_extension(certificate, NID_ext_key_usage, "serverAuth");
+    add_leaf_extension(certificate, NID_subject_alt_name, subject_alt_names);
+    if (X509_sign(certificate, authority_.key(), EVP_sha256()) == 0) {
+      throw std::runtime_error("TestCertificateAuthority: signing failed");
+    }
+    return leaf;
+  }
+
+  /// A PEM file holding the CA certificate, for `CurlTransportOptions::ca_file`.
+  [[nodiscard]] const std::string& pem_path() const { return authority_.pem_path(); }
+
+ private:
+  void add_leaf_extension(X509* certificate, int nid, const char* value) const {
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, authority_.certificate(), certificate, nullptr, nullptr, 0);
+    X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
+    if (extension == nullptr)
+      throw std::runtime_error("TestCertificateAuthority: extension failed");
+    X509_add_ext(certificate, extension, -1);
+    X509_EXTENSION_free(extension);
+  }
+
+  SelfSignedCertificate authority_;  // CA:TRUE, self-signed: a root
+  mutable long serial_{1};
+};
+
 }  // namespace impilo_test
