@@ -51,7 +51,8 @@ constexpr std::size_t max_chunk_framing_bytes = std::size_t{1} * 1024 * 1024;
 /// once, without a thread.
 constexpr std::size_t max_connections = 128;
 /// After a refused request, how long unread request bytes are drained before the socket closes:
-/// closing with unread bytes sends a reset, which can destroy the answer before the client reads it.
+/// closing with unread bytes sends a reset, which can destroy the answer before the client reads
+/// it.
 constexpr int linger_ms = 1000;
 
 using Clock = std::chrono::steady_clock;
@@ -157,10 +158,11 @@ class SocketStream final : public httplib::Stream {
 
  private:
   bool wait_readable() const {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(read_deadline_ -
-                                                                            Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(read_deadline_ - Clock::now());
     if (left.count() > 0 &&
-        wait_for(sock_, POLLIN, static_cast<int>(std::min<long long>(left.count(), io_timeout_ms)))) {
+        wait_for(sock_, POLLIN,
+                 static_cast<int>(std::min<long long>(left.count(), io_timeout_ms)))) {
       return true;
     }
     if (Clock::now() >= read_deadline_) timed_out_ = true;

@@ -111,8 +111,9 @@ TEST_CASE("a chunked body over 16 MiB is refused with 413 without being held in 
   CHECK(first_status(answer) == 413);
   CHECK(client.closed());
   CHECK(sim->orders().empty());
-  // The body was never buffered whole (before the cap: about 257 MB at peak).
-  CHECK(peak_resident_bytes() - peak_before < std::size_t{40} * 1024 * 1024);
+  // The body was never buffered whole: at most the 16 MiB cap, its growth included (ASan's
+  // quarantine keeps the smaller buffers). Before the cap: 140 MB here, 257 MB in issue 8.
+  CHECK(peak_resident_bytes() - peak_before < std::size_t{64} * 1024 * 1024);
 }
 
 TEST_CASE("a body announced over 16 MiB is refused at once with 413 and the connection closed",
@@ -171,12 +172,12 @@ TEST_CASE("a GET with a body is refused, so the body is never taken for a reques
 TEST_CASE("a body framed by both Content-Length and chunked is refused and closes the connection",
           "[simulator][http]") {
   const auto sim = started();
-  check_refused_then_closed(*sim,
-                            "POST /api/v3/order HTTP/1.1\r\nHost: 127.0.0.1\r\nImpilo-API-Key: " +
-                                key +
-                                "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                "0\r\n\r\n",
-                            400);
+  check_refused_then_closed(
+      *sim,
+      "POST /api/v3/order HTTP/1.1\r\nHost: 127.0.0.1\r\nImpilo-API-Key: " + key +
+          "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "0\r\n\r\n",
+      400);
 }
 
 TEST_CASE("a request head dripping for more than 5 s is answered 408 and closed",

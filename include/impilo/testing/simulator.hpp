@@ -37,6 +37,15 @@
 /// `Catalog::api_keys`), then the endpoint. Other paths answer 404 `{"message": "Not found"}`,
 /// other methods on the order paths 405.
 ///
+/// The HTTP layer defends itself against hostile clients (docs/reliability.md): a request body
+/// is at most 16 MiB after chunked and content decoding (413 above it, also announced by
+/// `Content-Length`); a request line and headers must arrive within 5 s (408) and 64 KiB (431);
+/// a body on a GET, a body framed both by `Content-Length` and chunked, or another
+/// `Transfer-Encoding` is refused (400, 501); after any request refused this way the answer says
+/// `Connection: close` and the connection closes, so no byte behind it is taken for a request. At
+/// most 128 connections are served at once; another one is answered 503 `Too many open
+/// connections` and closed.
+///
 /// A create is checked in six phases; the first broken rule answers 400 with its text, and a
 /// refused order changes nothing (no inventory is taken, no patient is created):
 /// 1. Format: a body that is not JSON gives `Invalid JSON format`. A body that is not an object,
@@ -259,7 +268,8 @@ class IMPILO_TESTING_EXPORT Simulator {
   void fail_next(int count, int status = 503, std::optional<int> retry_after_seconds = {});
 
   /// Requests received so far: every path and method, injected failures and 401s included (not
-  /// counted: bytes that never formed an HTTP request, and bodies over the 16 MiB limit).
+  /// counted: bytes that never formed an HTTP request, and requests the HTTP layer refused,
+  /// such as bodies over the 16 MiB limit).
   [[nodiscard]] std::size_t requests_served() const noexcept;
 
  private:

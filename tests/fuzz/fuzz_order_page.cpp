@@ -1,0 +1,17 @@
+// libFuzzer target: a page of orders (`Page<Order>`) as a server may send it. Decoding either
+// succeeds or throws an `impilo::Error`; a decoded page encodes, and decodes back to an equal page.
+
+#include <impilo/impilo.hpp>
+
+#include "fuzz_support.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using OrderPage = impilo::Page<impilo::Order>;
+  impilo_fuzz::refusals_are_impilo_errors([&] {
+    const auto page = impilo::from_json_text<OrderPage>(impilo_fuzz::text(data, size));
+    const std::string encoded = impilo::to_json_text(page);
+    impilo_fuzz::require(impilo::from_json_text<OrderPage>(encoded) == page,
+                         "a Page<Order> survives to_json_text and from_json_text");
+  });
+  return 0;
+}
