@@ -5,7 +5,9 @@
 #   include/impilo/**                     public headers, the generated export headers, version.hpp
 #   lib/libimpilo.{a,so*}                 impilo::impilo (export set impiloTargets)
 #   lib/libimpilo-testing.{a,so*}         impilo::testing, the simulator (export set
-#                                         impiloTestingTargets, loaded only for COMPONENTS testing)
+#                                         impiloTestingTargets, loaded only for COMPONENTS testing;
+#                                         with include/impilo/testing/ and impilo-testing.pc, only
+#                                         when IMPILO_BUILD_SIMULATOR is on)
 #   bin/impilo                            the command-line tool (when IMPILO_BUILD_TOOLS is on)
 #   lib/cmake/impilo/                     impiloConfig.cmake, impiloConfigVersion.cmake, targets
 #   lib/pkgconfig/impilo{,-testing}.pc    for builds that do not use CMake
@@ -29,12 +31,17 @@ mark_as_advanced(impilo_INSTALL_CMAKEDIR impilo_INSTALL_PKGCONFIGDIR)
 
 # ---- Headers ----
 
+set(_impilo_header_excludes "")
+if(NOT IMPILO_BUILD_SIMULATOR)
+  set(_impilo_header_excludes PATTERN "testing" EXCLUDE)
+endif()
 install(
   DIRECTORY "${PROJECT_SOURCE_DIR}/include/"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
   COMPONENT impilo_Development
   FILES_MATCHING
-  PATTERN "*.hpp")
+  PATTERN "*.hpp" ${_impilo_header_excludes})
+unset(_impilo_header_excludes)
 # Generated: impilo/export.hpp, impilo/testing/export.hpp, impilo/version.hpp.
 install(
   DIRECTORY "${PROJECT_BINARY_DIR}/export/"
@@ -55,15 +62,17 @@ install(
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT impilo_Development
   INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
-install(
-  TARGETS impilo_testing
-  EXPORT impiloTestingTargets
-  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT impilo_Runtime
-  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-          COMPONENT impilo_Runtime
-          NAMELINK_COMPONENT impilo_Development
-  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT impilo_Development
-  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+if(IMPILO_BUILD_SIMULATOR)
+  install(
+    TARGETS impilo_testing
+    EXPORT impiloTestingTargets
+    RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT impilo_Runtime
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+            COMPONENT impilo_Runtime
+            NAMELINK_COMPONENT impilo_Development
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT impilo_Development
+    INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 
 # ---- The CLI ----
 
@@ -91,6 +100,11 @@ if(BUILD_SHARED_LIBS)
 else()
   set(IMPILO_CONFIG_SHARED_LIBS OFF)
 endif()
+if(IMPILO_BUILD_SIMULATOR)
+  set(IMPILO_CONFIG_WITH_SIMULATOR ON)
+else()
+  set(IMPILO_CONFIG_WITH_SIMULATOR OFF)
+endif()
 
 configure_file("${PROJECT_SOURCE_DIR}/cmake/install-config.cmake.in"
                "${PROJECT_BINARY_DIR}/package/impiloConfig.cmake" @ONLY)
@@ -110,12 +124,14 @@ install(
   DESTINATION "${impilo_INSTALL_CMAKEDIR}"
   COMPONENT impilo_Development)
 
-install(
-  EXPORT impiloTestingTargets
-  NAMESPACE impilo::
-  FILE impiloTestingTargets.cmake
-  DESTINATION "${impilo_INSTALL_CMAKEDIR}"
-  COMPONENT impilo_Development)
+if(IMPILO_BUILD_SIMULATOR)
+  install(
+    EXPORT impiloTestingTargets
+    NAMESPACE impilo::
+    FILE impiloTestingTargets.cmake
+    DESTINATION "${impilo_INSTALL_CMAKEDIR}"
+    COMPONENT impilo_Development)
+endif()
 
 # ---- pkg-config: impilo.pc and impilo-testing.pc ----
 # Relocatable: paths are relative to the .pc file (${pcfiledir}), so `cmake --install --prefix`
@@ -162,9 +178,14 @@ endif()
 
 configure_file("${PROJECT_SOURCE_DIR}/cmake/impilo.pc.in" "${PROJECT_BINARY_DIR}/package/impilo.pc"
                @ONLY)
-configure_file("${PROJECT_SOURCE_DIR}/cmake/impilo-testing.pc.in"
-               "${PROJECT_BINARY_DIR}/package/impilo-testing.pc" @ONLY)
+set(_impilo_pc_files "${PROJECT_BINARY_DIR}/package/impilo.pc")
+if(IMPILO_BUILD_SIMULATOR)
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/impilo-testing.pc.in"
+                 "${PROJECT_BINARY_DIR}/package/impilo-testing.pc" @ONLY)
+  list(APPEND _impilo_pc_files "${PROJECT_BINARY_DIR}/package/impilo-testing.pc")
+endif()
 install(
-  FILES "${PROJECT_BINARY_DIR}/package/impilo.pc" "${PROJECT_BINARY_DIR}/package/impilo-testing.pc"
+  FILES ${_impilo_pc_files}
   DESTINATION "${impilo_INSTALL_PKGCONFIGDIR}"
   COMPONENT impilo_Development)
+unset(_impilo_pc_files)

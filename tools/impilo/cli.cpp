@@ -169,7 +169,9 @@ void log_line(std::ostream& err, LogLevel level, std::string_view message) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       {"orders", orders_usage, run_orders},
+#ifdef IMPILO_CLI_WITH_MOCK  // built with IMPILO_BUILD_SIMULATOR
       {"mock", mock_usage, run_mock},
+#endif
   };
   return table;
 }

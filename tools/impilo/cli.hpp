@@ -124,7 +124,8 @@ void run_orders(Context& ctx, Args& args);
 /// Usage lines of `impilo orders ...` (orders.cpp).
 extern const std::string_view orders_usage;
 
-/// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp).
+/// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp, built only with
+/// IMPILO_BUILD_SIMULATOR).
 void run_mock(Context& ctx, Args& args);
 /// Usage lines of `impilo mock ...` (mock.cpp).
 extern const std::string_view mock_usage;
