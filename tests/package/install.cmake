@@ -1,22 +1,18 @@
-# Fixture setup of the packaging tests: makes an install prefix and checks what is in it. Run by
-# ctest as `cmake -P`:
+# Fixture setup of the packaging tests: installs a build of impilo into a prefix and checks what is
+# in it. Run by ctest as `cmake -P`:
 #
-#   REBUILD=OFF  installs the build being tested (of variant VARIANT):
-#                cmake --install BUILD_DIR --prefix PREFIX
-#   REBUILD=ON   configures SOURCE_DIR into BUILD_DIR with BUILD_SHARED_LIBS on for VARIANT=shared
-#                (off for static) and the tests, examples and benchmarks off (the library,
-#                impilo::testing and the CLI only), builds it, and installs it into PREFIX
+#   cmake --install BUILD_DIR --prefix PREFIX
 #
-# then checks the prefix holds exactly the expected files (headers, libraries with their
-# SOVERSION links, bin/impilo, the CMake package, the .pc files), that nothing installed names the
-# source or build tree (the prefix can be moved), and that the install components split as
-# documented in cmake/install-rules.cmake. Finally removes CLEAN (a consumer build tree that must
-# not see a stale cache of the previous prefix).
+# BUILD_DIR is this build, or the build tree of an add_subdirectory consumer (impilo's install
+# rules run there too). Then checks the prefix holds exactly the expected files (headers,
+# libraries with their SOVERSION links, bin/impilo, the CMake package, the .pc files), that
+# nothing installed names the source or build tree (the prefix can be moved), and that the
+# install components split as documented in cmake/install-rules.cmake. Finally removes CLEAN (a
+# consumer build tree that must not see a stale cache of the previous prefix).
 #
 # Variables: VARIANT (static|shared) PREFIX SOURCE_DIR BUILD_DIR VERSION VERSION_MAJOR INCLUDEDIR
-# LIBDIR BINDIR CMAKEDIR PKGCONFIGDIR; CONFIG (REBUILD=OFF, may be empty); GENERATOR MAKE_PROGRAM
-# CXX CXX_FLAGS EXE_LINKER_FLAGS SHARED_LINKER_FLAGS (REBUILD=ON); WITH_CLI (bin/impilo
-# expected), READELF and CLEAN (optional).
+# LIBDIR BINDIR CMAKEDIR PKGCONFIGDIR; CONFIG (may be empty); WITH_CLI (bin/impilo expected);
+# WITH_SIMULATOR (impilo::testing expected; default ON); READELF and CLEAN (optional).
 
 foreach(var IN ITEMS VARIANT PREFIX SOURCE_DIR BUILD_DIR VERSION VERSION_MAJOR INCLUDEDIR LIBDIR
                      BINDIR CMAKEDIR PKGCONFIGDIR)
@@ -44,50 +40,15 @@ endfunction()
 
 file(REMOVE_RECURSE "${PREFIX}" "${PREFIX}-runtime" "${PREFIX}-development")
 
-if(NOT DEFINED REBUILD)
-  message(FATAL_ERROR "install.cmake: -DREBUILD=ON|OFF is required")
-endif()
 if(NOT VARIANT MATCHES "^(static|shared)$")
   message(FATAL_ERROR "install.cmake: VARIANT must be static or shared")
 endif()
-
-if(REBUILD)
-  if(NOT GENERATOR OR NOT CXX)
-    message(FATAL_ERROR "install.cmake: REBUILD needs GENERATOR and CXX")
-  endif()
-  if(VARIANT STREQUAL "shared")
-    set(shared_libs ON)
-  else()
-    set(shared_libs OFF)
-  endif()
-  set(generator_args -G "${GENERATOR}")
-  if(MAKE_PROGRAM)
-    list(APPEND generator_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
-  endif()
-  # No build type: -O0 without debug info compiles fastest; the flags of the build under test
-  # (sanitizers) are kept.
-  run("${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${BUILD_DIR}" ${generator_args}
-      "-DCMAKE_CXX_COMPILER=${CXX}"
-      "-DCMAKE_BUILD_TYPE="
-      "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
-      "-DCMAKE_EXE_LINKER_FLAGS=${EXE_LINKER_FLAGS}"
-      "-DCMAKE_SHARED_LINKER_FLAGS=${SHARED_LINKER_FLAGS}"
-      "-DCMAKE_INSTALL_INCLUDEDIR=${INCLUDEDIR}"
-      "-DCMAKE_INSTALL_LIBDIR=${LIBDIR}"
-      "-DCMAKE_INSTALL_BINDIR=${BINDIR}"
-      -DBUILD_SHARED_LIBS=${shared_libs}
-      -DIMPILO_BUILD_TESTS=OFF
-      -DIMPILO_BUILD_EXAMPLES=OFF
-      -DIMPILO_BUILD_BENCHMARKS=OFF
-      -DIMPILO_BUILD_TOOLS=ON
-      -DIMPILO_WARNINGS_AS_ERRORS=ON)
-  run("${CMAKE_COMMAND}" --build "${BUILD_DIR}" --parallel 2)
-  set(config_args "")
-else()
-  set(config_args "")
-  if(CONFIG)
-    set(config_args --config "${CONFIG}")
-  endif()
+if(NOT DEFINED WITH_SIMULATOR)
+  set(WITH_SIMULATOR ON)
+endif()
+set(config_args "")
+if(CONFIG)
+  set(config_args --config "${CONFIG}")
 endif()
 
 run("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" ${config_args})
@@ -107,14 +68,23 @@ set(development "")
 file(GLOB_RECURSE headers LIST_DIRECTORIES false RELATIVE "${SOURCE_DIR}/include"
      "${SOURCE_DIR}/include/*.hpp")
 check("public headers found in ${SOURCE_DIR}/include" headers)
+if(WITH_SIMULATOR)
+  set(libraries impilo impilo-testing)
+  set(export_sets impiloTargets impiloTestingTargets)
+else()
+  list(FILTER headers EXCLUDE REGEX "^impilo/testing/")
+  set(libraries impilo)
+  set(export_sets impiloTargets)
+endif()
 foreach(header IN LISTS headers)
   list(APPEND development "${INCLUDEDIR}/${header}")
 endforeach()
-foreach(header IN ITEMS impilo/export.hpp impilo/version.hpp impilo/testing/export.hpp)
-  list(APPEND development "${INCLUDEDIR}/${header}")
-endforeach()
+list(APPEND development "${INCLUDEDIR}/impilo/export.hpp" "${INCLUDEDIR}/impilo/version.hpp")
+if(WITH_SIMULATOR)
+  list(APPEND development "${INCLUDEDIR}/impilo/testing/export.hpp")
+endif()
 
-foreach(lib IN ITEMS impilo impilo-testing)
+foreach(lib IN LISTS libraries)
   if(VARIANT STREQUAL "shared")
     list(APPEND runtime "${LIBDIR}/lib${lib}.so.${VERSION_MAJOR}" "${LIBDIR}/lib${lib}.so.${VERSION}")
     list(APPEND development "${LIBDIR}/lib${lib}.so")
@@ -123,17 +93,21 @@ foreach(lib IN ITEMS impilo impilo-testing)
   endif()
 endforeach()
 
-foreach(file IN ITEMS impiloConfig.cmake impiloConfigVersion.cmake impiloTargets.cmake
-                      impiloTestingTargets.cmake)
+foreach(file IN ITEMS impiloConfig.cmake impiloConfigVersion.cmake)
   list(APPEND development "${CMAKEDIR}/${file}")
 endforeach()
-list(APPEND development "${PKGCONFIGDIR}/impilo.pc" "${PKGCONFIGDIR}/impilo-testing.pc")
+foreach(set IN LISTS export_sets)
+  list(APPEND development "${CMAKEDIR}/${set}.cmake")
+endforeach()
+foreach(lib IN LISTS libraries)
+  list(APPEND development "${PKGCONFIGDIR}/${lib}.pc")
+endforeach()
 
 # Lists the files under a prefix, with the one per-configuration targets file of each export set
 # (impiloTargets-<config>.cmake, whatever the configuration) checked and left out.
 function(installed_files dir out_var)
   file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${dir}" "${dir}/*")
-  foreach(set IN ITEMS impiloTargets impiloTestingTargets)
+  foreach(set IN LISTS export_sets)
     set(per_config "${files}")
     list(FILTER per_config INCLUDE REGEX "^${CMAKEDIR}/${set}-[^/]+\\.cmake$")
     list(LENGTH per_config count)
@@ -176,7 +150,7 @@ compare("component impilo_Development (${VARIANT})" "${development}" "${developm
 # ---- The shared libraries: SOVERSION, namelink ----
 
 if(VARIANT STREQUAL "shared")
-  foreach(lib IN ITEMS impilo impilo-testing)
+  foreach(lib IN LISTS libraries)
     set(real "${PREFIX}/${LIBDIR}/lib${lib}.so.${VERSION}")
     foreach(link IN ITEMS "lib${lib}.so.${VERSION_MAJOR}" "lib${lib}.so")
       check("${LIBDIR}/${link} is a symbolic link" IS_SYMLINK "${PREFIX}/${LIBDIR}/${link}")
