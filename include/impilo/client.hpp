@@ -4,12 +4,12 @@
 /// The Impilo order API client.
 ///
 /// ```cpp
-/// impilo::Client client(impilo::ClientOptions::from_env());
+/// impilo::Client client(impilo::ClientOptions::from_env());  // IMPILO_API_KEY, IMPILO_BASE_URL
 /// impilo::CreateOrderRequest request;
-/// request.patient = impilo::Patient::with_id(1234);
+/// request.patient = impilo::Patient::with_id(5000);
 /// request.order_items = {impilo::OrderItem::of(1000, 1)};
-/// impilo::Order order = client.create_order(request);
-/// for (const impilo::Order& o : client.orders()) { ... }
+/// impilo::Order order = client.create_order(request);  // throws an impilo::Error on failure
+/// for (const impilo::Order& o : client.orders()) std::cout << *o.id << "\n";
 /// ```
 ///
 /// A `Client` is safe to share between threads: every method may be called concurrently. It holds
