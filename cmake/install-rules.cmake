@@ -52,26 +52,23 @@ install(
 
 # ---- Libraries ----
 
-install(
-  TARGETS impilo_impilo
-  EXPORT impiloTargets
-  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT impilo_Runtime
-  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-          COMPONENT impilo_Runtime
-          NAMELINK_COMPONENT impilo_Development
-  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT impilo_Development
-  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
-
-if(IMPILO_BUILD_SIMULATOR)
+# impilo_install_library(<target> <export set>): the library, its namelink and its archive, split
+# between the two components.
+function(impilo_install_library target export_set)
   install(
-    TARGETS impilo_testing
-    EXPORT impiloTestingTargets
+    TARGETS ${target}
+    EXPORT ${export_set}
     RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT impilo_Runtime
     LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
             COMPONENT impilo_Runtime
             NAMELINK_COMPONENT impilo_Development
     ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT impilo_Development
     INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+endfunction()
+
+impilo_install_library(impilo_impilo impiloTargets)
+if(IMPILO_BUILD_SIMULATOR)
+  impilo_install_library(impilo_testing impiloTestingTargets)
 endif()
 
 # ---- The CLI ----
