@@ -19,12 +19,23 @@
 //   a request again on a new connection when a *reused* connection dies before any response byte
 //   arrives (`Curl_retry_request`, "Connection died, retrying a fresh connect"), for any method.
 //   For a create that is a second order, so a POST never rides on a reused connection.
+// * A fresh connection must be cheap, since every POST makes one. Two things make it so:
+//   - The CA store is parsed once per handle, not once per connection. libcurl (7.87+) caches the
+//     X509 store only when it comes from a CA file alone, and Debian's libcurl also has a built-in
+//     CA directory, which defeats the cache: `TrustSources` clears that directory whenever a CA
+//     file is in use (on Debian the bundle holds the same certificates as the directory).
+//   - TLS sessions and DNS answers are shared by all pooled handles (`SharedCaches`, a CURLSH with
+//     a mutex per kind of data), so a POST's new connection resumes an earlier TLS session
+//     instead of doing a full handshake. Connections themselves are not shared: each handle keeps
+//     its own, which is what bounds the idle connections.
 // * The response body is capped in the write callback, which sees decoded bytes (gzip, brotli),
 //   so a compression bomb stops at the cap as well.
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <climits>
@@ -93,6 +104,80 @@ struct UrlDeleter {
 struct CurlStringDeleter {
   void operator()(char* text) const noexcept { curl_free(text); }
 };
+
+// ---- Caches shared by the pooled handles ----
+
+/// A CURLSH holding the TLS session and DNS caches of every handle of one transport. libcurl calls
+/// the lock functions from whichever thread runs a transfer; one mutex per kind of data keeps a
+/// DNS lookup from waiting on a session store. Must outlive every handle that uses it.
+class SharedCaches {
+ public:
+  SharedCaches() : share_(curl_share_init()) {
+    if (share_ == nullptr) throw std::bad_alloc();
+    const bool ok =
+        curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &SharedCaches::lock) == CURLSHE_OK &&
+        curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &SharedCaches::unlock) == CURLSHE_OK &&
+        curl_share_setopt(share_, CURLSHOPT_USERDATA, static_cast<void*>(this)) == CURLSHE_OK &&
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK &&
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) == CURLSHE_OK;
+    if (!ok) {
+      curl_share_cleanup(share_);
+      throw Error("impilo: libcurl refused to share TLS sessions and DNS between handles");
+    }
+  }
+  SharedCaches(const SharedCaches&) = delete;
+  SharedCaches& operator=(const SharedCaches&) = delete;
+  SharedCaches(SharedCaches&&) = delete;
+  SharedCaches& operator=(SharedCaches&&) = delete;
+  ~SharedCaches() { curl_share_cleanup(share_); }
+
+  [[nodiscard]] CURLSH* get() const noexcept { return share_; }
+
+ private:
+  static std::mutex& mutex_for(void* userptr, curl_lock_data data) {
+    auto& self = *static_cast<SharedCaches*>(userptr);
+    const auto index = static_cast<std::size_t>(data);
+    return self.mutexes_[index < self.mutexes_.size() ? index : 0];
+  }
+  static void lock(CURL* /*handle*/, curl_lock_data data, curl_lock_access /*access*/,
+                   void* userptr) {
+    mutex_for(userptr, data).lock();
+  }
+  static void unlock(CURL* /*handle*/, curl_lock_data data, void* userptr) {
+    mutex_for(userptr, data).unlock();
+  }
+
+  CURLSH* share_;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
+};
+
+/// Where trusted CA certificates come from, decided once per transport (see docs/tls-and-proxies.md).
+struct TrustSources {
+  std::string ca_file;       // empty: libcurl's built-in bundle
+  std::string ca_path;       // empty: see clear_ca_path
+  bool clear_ca_path{false};  // drop libcurl's built-in CA directory, so the CA store is cached
+};
+
+TrustSources choose_trust_sources(const CurlTransportOptions& options) {
+  TrustSources trust;
+  trust.ca_file = options.ca_file;
+  trust.ca_path = options.ca_path;
+  if (!options.ca_path.empty()) return trust;  // a directory is read per connection: no cache
+  if (!options.ca_file.empty()) {
+    trust.clear_ca_path = true;  // the file replaces the system store, as documented
+    return trust;
+  }
+  // No choice made: keep libcurl's built-in bundle, and drop its built-in directory only when
+  // the bundle is there to be read (otherwise the directory is all the trust there is).
+  const EasyHandle probe(curl_easy_init());
+  if (!probe) throw std::bad_alloc();
+  char* default_file = nullptr;
+  if (curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &default_file) == CURLE_OK &&
+      default_file != nullptr && ::access(default_file, R_OK) == 0) {
+    trust.clear_ca_path = true;
+  }
+  return trust;
+}
 
 // ---- The handle pool ----
 
@@ -529,7 +614,9 @@ Slist build_header_list(const HttpRequest& request) {
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(const CurlTransportOptions& options)
-      : options_(options), pool_(options.max_idle_connections) {}
+      : options_(options),
+        trust_(choose_trust_sources(options)),
+        pool_(options.max_idle_connections) {}
 
   HttpResponse send(const HttpRequest& request) override {
     check_request(request);
@@ -616,8 +703,11 @@ class CurlTransport final : public HttpTransport {
     set_long(handle, CURLOPT_SSL_VERIFYPEER, verify);
     set_long(handle, CURLOPT_SSL_VERIFYHOST, verify * 2L);
     set_long(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-    if (!options_.ca_file.empty()) set_str(handle, CURLOPT_CAINFO, options_.ca_file);
-    if (!options_.ca_path.empty()) set_str(handle, CURLOPT_CAPATH, options_.ca_path);
+    if (!trust_.ca_file.empty()) set_str(handle, CURLOPT_CAINFO, trust_.ca_file);
+    if (!trust_.ca_path.empty()) set_str(handle, CURLOPT_CAPATH, trust_.ca_path);
+    if (trust_.clear_ca_path) set_ptr(handle, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+    // TLS sessions and DNS shared with the other pooled handles (see the top of this file).
+    set_ptr(handle, CURLOPT_SHARE, caches_.get());
 
     // Proxy: when none is configured, libcurl reads the usual environment variables.
     if (!options_.proxy.empty()) set_str(handle, CURLOPT_PROXY, options_.proxy);
@@ -655,6 +745,8 @@ class CurlTransport final : public HttpTransport {
   }
 
   CurlTransportOptions options_;
+  TrustSources trust_;
+  SharedCaches caches_;  // declared before the pool: destroyed after every handle using it
   HandlePool pool_;
 };
 

@@ -66,9 +66,11 @@ class IMPILO_EXPORT HttpTransport {
 
 /// Settings of the libcurl transport. Plain aggregate; every default is the safe one.
 struct CurlTransportOptions {
-  /// PEM bundle of trusted CAs instead of the system store (empty: system default).
+  /// PEM bundle of trusted CAs instead of the system store (empty: system default). It replaces
+  /// the system store, built-in CA directory included; parsed once and cached.
   std::string ca_file;
-  /// Directory of trusted CA certificates (empty: system default).
+  /// Directory of trusted CA certificates (empty: system default). Read again for every new
+  /// connection (libcurl cannot cache it), and every create opens one: prefer `ca_file`.
   std::string ca_path;
   /// Proxy URL such as `http://proxy.example:3128` (empty: libcurl's environment handling).
   std::string proxy;

@@ -1,6 +1,7 @@
 // Integration tests of the libcurl transport against servers on 127.0.0.1 started by the tests.
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -588,6 +589,77 @@ TEST_CASE("curl transport: TLS verification", "[curl]") {
         send_expecting_error(*transport, get(server.url("/slow"), milliseconds(300)));
     CHECK(error.kind() == Kind::timeout);
     CHECK(error.may_have_reached_server());
+  }
+}
+
+TEST_CASE("curl transport: creates over TLS with the cached CA store and shared sessions",
+          "[curl]") {
+  // Every POST opens a fresh connection. The CA store is loaded once and TLS sessions are shared
+  // by the pooled handles, so these connections are cheap; verification must still be complete.
+  const impilo_test::SelfSignedCertificate trusted;
+  const impilo_test::SelfSignedCertificate stranger;
+  const auto serve_orders = [](httplib::Server& s, impilo_test::TestServer&) {
+    s.Post("/orders", [](const httplib::Request& req, httplib::Response& res) {
+      res.status = 201;
+      res.set_content(req.body, "application/json");
+    });
+  };
+  auto tls_server = std::make_unique<httplib::SSLServer>(trusted.certificate(), trusted.key());
+  SSL_CTX* const server_tls = tls_server->ssl_context();
+  impilo_test::TestServer server(std::move(tls_server), "https", serve_orders);
+  impilo_test::TestServer impostor(
+      std::make_unique<httplib::SSLServer>(stranger.certificate(), stranger.key()), "https",
+      serve_orders);
+  auto options = local_options();
+  options.ca_file = trusted.pem_path();
+  const auto transport = impilo::make_curl_transport(options);
+
+  SECTION("each create opens a verified connection that resumes an earlier TLS session") {
+    for (int i = 0; i < 4; ++i) {
+      REQUIRE(transport->send(post(server.url("/orders"), std::to_string(i))).body ==
+              std::to_string(i));
+    }
+    CHECK(server.connection_count() == 4);
+    // Only the first connection needed a full handshake.
+    CHECK(SSL_CTX_sess_hits(server_tls) >= 3);
+  }
+  SECTION("a certificate the cached store does not hold is still refused") {
+    REQUIRE(transport->send(post(server.url("/orders"), "{}")).status == 201);
+    const TransportError error =
+        send_expecting_error(*transport, post(impostor.url("/orders"), "{}"));
+    CHECK(error.kind() == Kind::tls);
+    CHECK_FALSE(error.may_have_reached_server());
+    CHECK(impostor.request_count() == 0);
+    CHECK(send_expecting_error(*transport, get(impostor.url("/orders"))).kind() == Kind::tls);
+    CHECK(transport->send(post(server.url("/orders"), "{}")).status == 201);
+  }
+  SECTION("a transport without the test CA refuses the server, even after another trusted it") {
+    REQUIRE(transport->send(post(server.url("/orders"), "{}")).status == 201);
+    const auto system_only = impilo::make_curl_transport(local_options());
+    const TransportError error =
+        send_expecting_error(*system_only, post(server.url("/orders"), "{}"));
+    CHECK(error.kind() == Kind::tls);
+    CHECK_FALSE(error.may_have_reached_server());
+  }
+  SECTION("concurrent creates share the caches safely") {
+    constexpr int kThreads = 4;
+    constexpr int kCreatesPerThread = 5;
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kCreatesPerThread; ++i) {
+          const std::string body = std::to_string(t * 100 + i);
+          try {
+            if (transport->send(post(server.url("/orders"), body)).body == body) ++good;
+          } catch (...) {
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(good == kThreads * kCreatesPerThread);
+    CHECK(server.connection_count() == static_cast<std::size_t>(kThreads * kCreatesPerThread));
   }
 }
 
