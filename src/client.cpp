@@ -73,7 +73,7 @@ OrderRange Client::orders(const ListOrdersParams& params) const {
         p.size = size;
         return impl->list(p);
       },
-      params.page, params.size);
+      params.page, params.size, impl_->options.prefetch_pages);
 }
 
 }  // namespace impilo

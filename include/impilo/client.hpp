@@ -16,8 +16,10 @@
 /// no per-call state; connections are pooled inside the transport.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <impilo/errors.hpp>
 #include <impilo/export.hpp>
@@ -25,9 +27,11 @@
 #include <impilo/transport.hpp>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -56,7 +60,9 @@ enum class LogLevel {
 /// The lower-case name of @p level (`"info"`).
 IMPILO_EXPORT std::string_view to_string(LogLevel level) noexcept;
 
-/// Receives log lines. Called from the thread making the call; must not throw. Lines never hold
+/// Receives log lines. Called from the thread making the call (for a page fetched ahead by
+/// `orders()`, from that range's background thread, see `ClientOptions::prefetch_pages`); must be
+/// safe to call from several threads at once and must not throw. Lines never hold
 /// the API key, and hold patient data only when `ClientOptions::log_bodies` is on.
 using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
@@ -98,7 +104,17 @@ struct IMPILO_EXPORT ClientOptions {
   /// turn on only where such logs are allowed.
   bool log_bodies{false};
   /// How the client waits between attempts. Replace in tests to run retries without real waits.
+  /// Called from the thread making the call, or from a range's background fetch.
   std::function<void(std::chrono::milliseconds)> sleep;
+  /// While a loop over `orders()` works through one page, fetch the next page on a background
+  /// thread, so that the wait for the server and the caller's work overlap. At most one page is
+  /// fetched ahead (a range holds at most two pages), and an error of that fetch is thrown where
+  /// it would have been without prefetching: by the iterator step that moves onto that page.
+  /// Costs: a loop that stops early has made one list call more than it used, and a range
+  /// destroyed while a fetch is in flight does not wait for it: the fetch ends on its own thread
+  /// (bounded by the timeouts), still calling `logger` and `sleep`. Turn off for strictly lazy
+  /// paging, one list call per page reached, all on the caller's thread.
+  bool prefetch_pages{true};
 
   /// Options from the environment: `IMPILO_BASE_URL` (when set and non-empty) and `IMPILO_API_KEY`.
   /// Everything else keeps its default.
@@ -121,7 +137,10 @@ struct ListOrdersParams {
 ///
 /// An input range: iterate it once. It shares the client's configuration and connections, so it
 /// stays usable even after the `Client` it came from is destroyed. Each step past the end of a
-/// fetched page makes one list call, which may throw any error that list call throws. Stops
+/// fetched page takes the next page, which may throw any error that list call throws. With
+/// prefetching on (the default), the next page is fetched on a background thread while the loop
+/// works on the current one, at most one page ahead; its error, if any, is thrown by that same
+/// step, so errors come out exactly where they would without prefetching. Stops
 /// after the page the server marks `last` (or, when the server sends no `last`, after a page
 /// shorter than the size asked for), after an empty page, or once it has yielded the server's
 /// `total`.
@@ -172,8 +191,11 @@ class PageRange {
 
   /// A range over the pages @p fetch returns, starting at @p first_page, @p size per page. Used by
   /// `Client`; also handy for a test fake. Checks nothing: the caller has validated the numbers.
-  PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size)
-      : fetch_(std::move(fetch)), page_(first_page), size_(size) {}
+  /// With @p prefetch, @p fetch is also called on a background thread (never twice at once), and
+  /// a copy of it may outlive the range until a fetch in flight returns: it must own (or share)
+  /// everything it uses, as the client's fetch does.
+  PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size, bool prefetch = true)
+      : fetch_(std::move(fetch)), page_(first_page), size_(size), prefetch_(prefetch) {}
 
   /// Fetches the first page (once) and returns an iterator to its first element.
   iterator begin() {
@@ -187,7 +209,7 @@ class PageRange {
   /// The end of the range.
   iterator end() noexcept { return {}; }
 
-  /// Pages fetched so far.
+  /// Pages the loop has reached so far (a page fetched ahead counts once the loop moves onto it).
   [[nodiscard]] std::int64_t pages_fetched() const noexcept { return pages_fetched_; }
 
  private:
@@ -201,7 +223,7 @@ class PageRange {
   // False when there is nothing more.
   bool fetch_next_page() {
     while (!exhausted_) {
-      Page<T> page = fetch_(page_, size_);
+      Page<T> page = take_page();
       ++pages_fetched_;
       const auto received = static_cast<std::int64_t>(page.content.size());
       seen_ += received;
@@ -221,6 +243,7 @@ class PageRange {
       }
       buffer_ = std::move(page.content);
       index_ = 0;
+      if (!exhausted_ && prefetch_) start_prefetch();
       if (!buffer_.empty()) return true;
     }
     buffer_.clear();
@@ -244,6 +267,52 @@ class PageRange {
     return true;
   }
 
+  // A page fetched on a background thread: the result or the error, once `ready`.
+  struct Prefetched {
+    std::mutex mutex;
+    std::condition_variable done;
+    bool ready{false};
+    std::optional<Page<T>> page;
+    std::exception_ptr error;
+  };
+
+  // Page `page_`: the one fetched ahead when there is one (rethrowing its error here, at the step
+  // that needs the page), else fetched now.
+  Page<T> take_page() {
+    const std::shared_ptr<Prefetched> ahead = std::move(ahead_);
+    if (!ahead) return fetch_(page_, size_);
+    std::unique_lock<std::mutex> lock(ahead->mutex);
+    ahead->done.wait(lock, [&] { return ahead->ready; });
+    if (ahead->error) std::rethrow_exception(ahead->error);
+    return std::move(*ahead->page);
+  }
+
+  // Starts fetching page `page_` on a detached thread. The thread owns a copy of the fetch (which
+  // shares the client's state) and the result slot, so destroying the range mid-way neither waits
+  // for it nor leaves it anything dangling.
+  void start_prefetch() {
+    auto ahead = std::make_shared<Prefetched>();
+    try {
+      std::thread([ahead, fetch = fetch_, page = page_, size = size_] {
+        std::optional<Page<T>> result;
+        std::exception_ptr error;
+        try {
+          result.emplace(fetch(page, size));
+        } catch (...) {
+          error = std::current_exception();
+        }
+        const std::lock_guard<std::mutex> lock(ahead->mutex);
+        ahead->page = std::move(result);
+        ahead->error = error;
+        ahead->ready = true;
+        ahead->done.notify_all();
+      }).detach();
+    } catch (...) {
+      return;  // no thread (or no memory for one): the next step fetches on the caller's thread
+    }
+    ahead_ = std::move(ahead);
+  }
+
   Fetch fetch_;  // shares the client's state, so the range outlives a temporary Client safely
   std::int64_t page_;
   std::int64_t size_;
@@ -253,6 +322,8 @@ class PageRange {
   std::int64_t seen_{0};  // elements received so far, checked against the server's total
   bool started_{false};
   bool exhausted_{false};
+  bool prefetch_{true};
+  std::shared_ptr<Prefetched> ahead_;  // the next page, being fetched in the background
 };
 
 /// Every order from a starting page on: what `Client::orders()` returns.

@@ -9,7 +9,10 @@
 #include <impilo/version.hpp>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "catch.hpp"
 #include "client_harness.hpp"
@@ -45,7 +48,11 @@ FakeTransport::Step paging_server(std::int64_t total, bool send_last = true) {
     const auto query = request.url.substr(request.url.find('?') + 1);
     std::int64_t page = 0;
     std::int64_t size = 0;
-    REQUIRE(std::sscanf(query.c_str(), "page=%ld&size=%ld", &page, &size) == 2);
+    // Not REQUIRE: with prefetching this runs on the range's background thread, and Catch2's
+    // assertions are for the test's own thread.
+    if (std::sscanf(query.c_str(), "page=%ld&size=%ld", &page, &size) != 2) {
+      throw std::logic_error("paging_server: unexpected query " + query);
+    }
     const std::int64_t first = (page - 1) * size;
     const std::int64_t count = std::clamp<std::int64_t>(total - first, 0, size);
     std::optional<bool> last;
@@ -365,6 +372,7 @@ TEST_CASE("orders() walks every page lazily", "[client]") {
 
 TEST_CASE("orders() fetches a page only when the loop reaches it", "[client]") {
   Harness h;
+  h.options.prefetch_pages = false;
   h.transport->otherwise(paging_server(100));
   auto client = h.client();
   impilo::ListOrdersParams params;
@@ -381,6 +389,38 @@ TEST_CASE("orders() fetches a page only when the loop reaches it", "[client]") {
   ++it;
   REQUIRE(it->id == 21);
   REQUIRE(range.pages_fetched() == 2);
+}
+
+TEST_CASE("orders() fetches the next page while the loop works on the current one", "[client]") {
+  Harness h;  // prefetch_pages is on by default
+  h.transport->otherwise(paging_server(100));
+  impilo::ListOrdersParams params;
+  params.size = 10;
+  params.page = 2;
+  const auto requests_made = [&] { return h.transport->requests().size(); };
+
+  std::vector<std::int64_t> ids;
+  {
+    auto range = h.client().orders(params);
+    auto it = range.begin();
+    REQUIRE(it->id == 11);
+    // Page 3 is on its way before the loop has moved past the first order of page 2.
+    for (int waited = 0; requests_made() < 2 && waited < 10000; waited += 5) {
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    REQUIRE(requests_made() == 2);
+    CHECK(h.transport->requests()[1].url.find("page=3&size=10") != std::string::npos);
+    CHECK(range.pages_fetched() == 1);
+    for (; it != range.end(); ++it) {
+      ids.push_back(*it->id);
+      REQUIRE(requests_made() <= static_cast<std::size_t>(range.pages_fetched()) + 1);
+    }
+    CHECK(range.pages_fetched() == 9);
+  }
+  REQUIRE(ids.size() == 90);
+  CHECK(ids.front() == 11);
+  CHECK(ids.back() == 100);
+  CHECK(requests_made() == 9);  // nothing fetched past the last page
 }
 
 TEST_CASE("orders() stops on a page shorter than asked even without last or total", "[client]") {
