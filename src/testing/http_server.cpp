@@ -464,7 +464,7 @@ class HttpServer::Server final : public httplib::Server {
         stream.limit_reads(head_timeout_ms, max_head_bytes);  // the pre-routing handler resets it
         bool connection_closed = false;
         const bool last = served + 1 == max_requests_per_connection;
-        ok = process_request(stream, last, connection_closed, nullptr);
+        ok = process_request(stream, last, connection_closed, &answer_uncompressed);
         refused = exchange.refused;
         if (!ok || connection_closed || refused) break;
       }
@@ -485,6 +485,12 @@ class HttpServer::Server final : public httplib::Server {
     ::close(sock);
     return ok;
   }
+
+  /// Runs after a request's headers are read, before its handler. cpp-httplib 0.11 compresses
+  /// every application/json answer whenever the request's Accept-Encoding names br or gzip, with
+  /// brotli at its slowest quality (milliseconds per order). A loopback simulator gains nothing
+  /// from compression, so the header is dropped and every answer goes out as it is.
+  static void answer_uncompressed(httplib::Request& req) { req.headers.erase("Accept-Encoding"); }
 
   std::mutex mutex_;
   std::set<socket_t> open_;

@@ -123,6 +123,29 @@ TEST_CASE("the created answer is 201 with a Location", "[simulator]") {
   CHECK(order.id == 1);
 }
 
+TEST_CASE("answers are never compressed, even when the client accepts br and gzip",
+          "[simulator]") {
+  // cpp-httplib would brotli-compress every JSON answer at its slowest setting; the simulator
+  // must not pay that on each call.
+  const auto sim = started();
+  (void)make_client(*sim).create_order(item_order(demo::bp_monitor, 1));
+  impilo::CurlTransportOptions local;
+  local.no_proxy = "*";
+  const auto transport = impilo::make_curl_transport(local);
+  for (const char* target : {"/api/v3/order/1", "/api/v3/order?page=1&size=5", "/api/v3/nope"}) {
+    impilo::HttpRequest request;
+    request.method = "GET";
+    request.url = sim->url() + target;
+    request.headers = {{"Impilo-API-Key", key},
+                       {"Accept", "application/json"},
+                       {"Accept-Encoding", "br, gzip, deflate"}};
+    const impilo::HttpResponse response = transport->send(request);
+    INFO(target);
+    CHECK_FALSE(impilo::find_header(response.headers, "Content-Encoding"));
+    CHECK(json::parse(response.body).is_object());
+  }
+}
+
 TEST_CASE("a successful order takes inventory, items directly and kits through their items",
           "[simulator]") {
   const auto sim = started();
