@@ -267,50 +267,121 @@ class PageRange {
     return true;
   }
 
-  // A page fetched on a background thread: the result or the error, once `ready`.
-  struct Prefetched {
+  // The range's background fetcher: one thread for the range's whole life (so that pages are
+  // always allocated by the same thread, which keeps the allocator's per-thread arenas, and so
+  // the peak memory, as without prefetching), fed one page number at a time.
+  struct Worker {
     std::mutex mutex;
-    std::condition_variable done;
+    std::condition_variable wake;  // a page was asked for, or the range is gone
+    std::condition_variable done;  // the page asked for is ready
+    std::optional<std::int64_t> asked;
     bool ready{false};
+    bool stop{false};
     std::optional<Page<T>> page;
     std::exception_ptr error;
-  };
 
-  // Page `page_`: the one fetched ahead when there is one (rethrowing its error here, at the step
-  // that needs the page), else fetched now.
-  Page<T> take_page() {
-    const std::shared_ptr<Prefetched> ahead = std::move(ahead_);
-    if (!ahead) return fetch_(page_, size_);
-    std::unique_lock<std::mutex> lock(ahead->mutex);
-    ahead->done.wait(lock, [&] { return ahead->ready; });
-    if (ahead->error) std::rethrow_exception(ahead->error);
-    return std::move(*ahead->page);
-  }
-
-  // Starts fetching page `page_` on a detached thread. The thread owns a copy of the fetch (which
-  // shares the client's state) and the result slot, so destroying the range mid-way neither waits
-  // for it nor leaves it anything dangling.
-  void start_prefetch() {
-    auto ahead = std::make_shared<Prefetched>();
-    try {
-      std::thread([ahead, fetch = fetch_, page = page_, size = size_] {
+    // The thread's loop: fetch each page asked for until the range is gone. The thread owns a
+    // copy of the fetch (which shares the client's state) and shares this state with the range.
+    static void run(const std::shared_ptr<Worker>& self, const Fetch& fetch, std::int64_t size) {
+      std::unique_lock<std::mutex> lock(self->mutex);
+      for (;;) {
+        self->wake.wait(lock, [&] { return self->stop || self->asked.has_value(); });
+        if (self->stop) return;
+        const std::int64_t number = *self->asked;
+        self->asked.reset();
+        lock.unlock();
         std::optional<Page<T>> result;
         std::exception_ptr error;
         try {
-          result.emplace(fetch(page, size));
+          result.emplace(fetch(number, size));
         } catch (...) {
           error = std::current_exception();
         }
-        const std::lock_guard<std::mutex> lock(ahead->mutex);
-        ahead->page = std::move(result);
-        ahead->error = error;
-        ahead->ready = true;
-        ahead->done.notify_all();
-      }).detach();
-    } catch (...) {
-      return;  // no thread (or no memory for one): the next step fetches on the caller's thread
+        lock.lock();
+        self->page = std::move(result);
+        self->error = error;
+        self->ready = true;
+        self->done.notify_all();
+      }
     }
-    ahead_ = std::move(ahead);
+  };
+
+  // Owns the range's side of a `Worker`: when the range goes, the thread is told to end after
+  // any fetch in flight, and is never waited for (it is detached and owns all it uses).
+  class WorkerHandle {
+   public:
+    WorkerHandle() = default;
+    WorkerHandle(WorkerHandle&& other) noexcept : worker_(std::move(other.worker_)) {}
+    WorkerHandle& operator=(WorkerHandle&& other) noexcept {
+      if (this != &other) {
+        release();
+        worker_ = std::move(other.worker_);
+      }
+      return *this;
+    }
+    WorkerHandle(const WorkerHandle&) = delete;
+    WorkerHandle& operator=(const WorkerHandle&) = delete;
+    ~WorkerHandle() { release(); }
+
+    // Starts the thread; false when no thread can be had.
+    bool start(const Fetch& fetch, std::int64_t size) {
+      try {
+        auto worker = std::make_shared<Worker>();
+        std::thread([worker, fetch, size] { Worker::run(worker, fetch, size); }).detach();
+        worker_ = std::move(worker);
+        return true;
+      } catch (...) {
+        return false;
+      }
+    }
+    [[nodiscard]] bool started() const noexcept { return worker_ != nullptr; }
+
+    void ask(std::int64_t page) {
+      const std::lock_guard<std::mutex> lock(worker_->mutex);
+      worker_->asked = page;
+      worker_->ready = false;
+      worker_->wake.notify_one();
+    }
+    // Waits for the page asked for; throws its error.
+    Page<T> take() {
+      std::unique_lock<std::mutex> lock(worker_->mutex);
+      worker_->done.wait(lock, [&] { return worker_->ready; });
+      worker_->ready = false;
+      if (worker_->error) std::rethrow_exception(std::exchange(worker_->error, nullptr));
+      Page<T> page = std::move(*worker_->page);
+      worker_->page.reset();
+      return page;
+    }
+
+   private:
+    void release() noexcept {
+      if (!worker_) return;
+      {
+        const std::lock_guard<std::mutex> lock(worker_->mutex);
+        worker_->stop = true;
+      }
+      worker_->wake.notify_one();
+      worker_.reset();
+    }
+    std::shared_ptr<Worker> worker_;
+  };
+
+  // Page `page_`: the one fetched ahead when there is one (rethrowing its error here, at the step
+  // that needs the page), else fetched now. With prefetching, even the first page comes from the
+  // background thread, so that only that thread ever holds a page's parse.
+  Page<T> take_page() {
+    if (!ahead_ && prefetch_) start_prefetch();
+    if (!ahead_) return fetch_(page_, size_);
+    ahead_ = false;
+    return worker_.take();
+  }
+
+  // Asks the background thread (started on first use) for page `page_`. Without a thread to be
+  // had, the page is fetched on the caller's thread when needed.
+  void start_prefetch() {
+    if (!worker_.started() && !worker_.start(fetch_, size_)) return;
+    worker_.ask(page_);
+    ahead_ = true;
   }
 
   Fetch fetch_;  // shares the client's state, so the range outlives a temporary Client safely
@@ -323,7 +394,8 @@ class PageRange {
   bool started_{false};
   bool exhausted_{false};
   bool prefetch_{true};
-  std::shared_ptr<Prefetched> ahead_;  // the next page, being fetched in the background
+  bool ahead_{false};    // page `page_` has been asked of the worker
+  WorkerHandle worker_;  // declared last: told to stop before the rest goes
 };
 
 /// Every order from a starting page on: what `Client::orders()` returns.
