@@ -112,8 +112,15 @@ BaseUrl parse_base_url(std::string_view url) {
         "(localhost, 127.0.0.0/8, [::1]), got host '" +
         result.host + "'");
   }
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  result.root = result.scheme + "://" + std::string(authority) + std::string(path);
+  result.root = result.scheme + "://" + std::string(authority);
+  // Every request path starts with /api/v3, which the SDK adds itself: a path here would be
+  // prepended to it (`/api/v3/api/v3/order/1`), so only the bare host (or a trailing "/") is valid.
+  if (path.find_first_not_of('/') != std::string_view::npos) {
+    throw UsageError(
+        "base_url must be the host only, like https://app.impiloplatform.com; the "
+        "SDK adds /api/v3 itself: pass '" +
+        result.root + "' instead of '" + std::string(url) + "'");
+  }
   return result;
 }
 

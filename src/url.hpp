@@ -7,7 +7,7 @@
 
 namespace impilo::detail {
 
-/// A checked base URL: `root` is scheme://authority plus any path prefix, without a trailing slash.
+/// A checked base URL: `root` is scheme://authority, without a path or a trailing slash.
 struct BaseUrl {
   std::string root;
   std::string scheme;
@@ -15,8 +15,9 @@ struct BaseUrl {
   bool loopback{false};
 };
 
-/// Parses and checks @p url: http or https only; no user name or password; no query or fragment;
-/// `http` only to loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`).
+/// Parses and checks @p url: http or https only; no user name or password; no path (the SDK adds
+/// `/api/v3`), query or fragment; `http` only to loopback hosts (`localhost`, `127.0.0.0/8`,
+/// `[::1]`).
 /// @throws impilo::UsageError naming what is wrong.
 BaseUrl parse_base_url(std::string_view url);
 

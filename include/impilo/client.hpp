@@ -68,8 +68,11 @@ using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
 /// Everything a `Client` is configured with. A plain aggregate: set what you need, keep the rest.
 struct IMPILO_EXPORT ClientOptions {
-  /// The API's root. `https` is required, except for loopback hosts (`localhost`, `127.0.0.0/8`,
-  /// `[::1]`), where `http` is allowed for local simulators.
+  /// The API's root: scheme, host and optional port only (`https://app.impiloplatform.com`,
+  /// `http://127.0.0.1:8080`); the SDK adds `/api/v3/...` to every request. A URL with a path
+  /// (`https://host/api/v3`) is refused with `UsageError`, as it would double the path. `https`
+  /// is required, except for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), where `http`
+  /// is allowed for local simulators.
   std::string base_url{"https://app.impiloplatform.com"};
   /// The `Impilo-API-Key`. Required; never logged, never put in an exception message.
   std::string api_key;
