@@ -196,7 +196,8 @@ struct Client::Impl {
         log(LogLevel::error,
             [&] { return where + " failed: HTTP " + std::to_string(response.status); });
         // Redacted raw and decoded, so that body(), message() and what() never hold the key.
-        throw_api_error(response.status, redact_body(std::move(response.body), options.api_key));
+        throw_api_error(response.status, redact_body(std::move(response.body), options.api_key),
+                        where);
       }
     }
   }

@@ -78,6 +78,8 @@ constexpr std::array<CodeInfo, code_count> code_table{{
     {ErrorCode::feature_disabled, "feature_disabled",
      "The requested feature has been disabled.", false},
     {ErrorCode::forbidden, "forbidden", "The requested resource is forbidden.", false},
+    // Given by the 404 status, not by a text: no server sentence.
+    {ErrorCode::not_found, "not_found", "", false},
     {ErrorCode::unknown, "unknown", "", false},
 }};
 // clang-format on
@@ -388,18 +390,25 @@ std::string one_line_summary(std::string_view text, std::size_t limit) {
 }
 
 std::string describe_api_error(int status, ErrorCode code, const std::string& message,
-                               const std::string& body) {
+                               const std::string& body, const std::string& request) {
   std::string what = "HTTP ";
   what += std::to_string(status);
   what += ' ';
   what += to_string(code);
-  what += ": ";
+  if (!request.empty()) {
+    what += " from ";
+    what += request;
+  }
   // An ApiError built by hand may carry a body without a message: show the body then.
   const std::string& shown = is_blank(message) ? body : message;
   if (is_blank(shown)) {
-    what += "(empty body)";
-  } else {
-    what += one_line_summary(shown, what_message_limit);
+    what += ": (empty body)";
+    return what;
+  }
+  std::string summary = one_line_summary(shown, what_message_limit);
+  if (summary != to_string(code)) {  // "HTTP 400 insufficient_inventory", not twice
+    what += ": ";
+    what += summary;
   }
   return what;
 }
@@ -492,12 +501,14 @@ std::string_view server_message(ErrorCode code) noexcept {
 ValidationError::ValidationError(std::vector<Violation> violations)
     : Error(describe_violations(violations)), violations_(std::move(violations)) {}
 
-ApiError::ApiError(int status, ErrorCode code, std::string message, std::string body)
-    : Error(describe_api_error(status, code, message, body)),
+ApiError::ApiError(int status, ErrorCode code, std::string message, std::string body,
+                   std::string request)
+    : Error(describe_api_error(status, code, message, body, request)),
       status_(status),
       code_(code),
       message_(std::move(message)),
-      body_(std::move(body)) {}
+      body_(std::move(body)),
+      request_(std::move(request)) {}
 
 DecodeError::DecodeError(std::string pointer, const std::string& detail,
                          bool may_have_reached_server)
@@ -510,28 +521,52 @@ std::string extract_error_message(std::string_view body) {
   return read_error_body(body).message;
 }
 
-void throw_api_error(int status, std::string body) {
+void throw_api_error(int status, std::string body, std::string request) {
   ErrorBody parsed = read_error_body(body);
-  // Any 401 is `unauthorized`, whatever its body says.
-  const ErrorCode code = status == 401 ? ErrorCode::unauthorized : parsed.code;
+  ErrorCode code = parsed.code;
+  if (status == 401) {
+    code = ErrorCode::unauthorized;  // any 401, whatever its body says
+  } else if (status == 404 && code == ErrorCode::unknown) {
+    code = ErrorCode::not_found;  // a more specific text (`Site 4 not found`) keeps its code
+  }
   std::string message = std::move(parsed.message);
   switch (status) {
     case 400:
-      throw BadRequestError(status, code, std::move(message), std::move(body));
+      throw BadRequestError(status, code, std::move(message), std::move(body), std::move(request));
     case 401:
-      throw AuthenticationError(status, code, std::move(message), std::move(body));
+      throw AuthenticationError(status, code, std::move(message), std::move(body),
+                                std::move(request));
     case 403:
-      throw PermissionDeniedError(status, code, std::move(message), std::move(body));
+      throw PermissionDeniedError(status, code, std::move(message), std::move(body),
+                                  std::move(request));
     case 404:
-      throw NotFoundError(status, code, std::move(message), std::move(body));
+      throw NotFoundError(status, code, std::move(message), std::move(body), std::move(request));
     case 429:
-      throw RateLimitError(status, code, std::move(message), std::move(body));
+      throw RateLimitError(status, code, std::move(message), std::move(body), std::move(request));
     default:
       // 5xx, and every status without a narrower class: 408 (a timeout, retried like a 5xx),
       // other 4xx (405, 409, 413, 422, ...) that the API does not document, and a 2xx or 3xx
       // passed by mistake. `ApiError::status()` still tells them apart.
-      throw ServerError(status, code, std::move(message), std::move(body));
+      throw ServerError(status, code, std::move(message), std::move(body), std::move(request));
   }
+}
+
+std::string_view to_string(TransportError::Kind kind) noexcept {
+  switch (kind) {
+    case TransportError::Kind::connect:
+      return "connect";
+    case TransportError::Kind::tls:
+      return "tls";
+    case TransportError::Kind::timeout:
+      return "timeout";
+    case TransportError::Kind::connection_cut:
+      return "connection_cut";
+    case TransportError::Kind::too_large:
+      return "too_large";
+    case TransportError::Kind::other:
+      break;
+  }
+  return "other";
 }
 
 }  // namespace impilo

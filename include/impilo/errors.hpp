@@ -61,7 +61,8 @@ enum class ErrorCode {
   access_denied,                    ///< 403 "Access Denied".
   feature_disabled,                 ///< 403 "The requested feature has been disabled."
   forbidden,                        ///< 403 "The requested resource is forbidden."
-  unknown,                          ///< Anything else; the server's text is kept whole.
+  not_found,  ///< A 404 whose text names no more specific code: no such order (or path).
+  unknown,    ///< Anything else; the server's text is kept whole.
 };
 
 /// The snake_case name of @p code (`"insufficient_inventory"`). Never empty; an out-of-range value
@@ -73,7 +74,8 @@ IMPILO_EXPORT std::optional<ErrorCode> error_code_from_string(std::string_view n
 
 /// Classifies a server message: an exact code word anywhere in the text (`insufficient_inventory`
 /// inside a longer sentence), else a documented sentence (`Site 12 not found`), else
-/// `ErrorCode::unknown`. Works on the message alone; the status is not considered.
+/// `ErrorCode::unknown`. Works on the message alone; the status is not considered (so it never
+/// gives `unauthorized` or `not_found`, which `throw_api_error` derives from the status).
 IMPILO_EXPORT ErrorCode error_code_from_message(std::string_view message) noexcept;
 
 /// The server's sentence for @p code (`"Must provide a City value in the Address."`), or an empty
@@ -126,11 +128,18 @@ class IMPILO_EXPORT ValidationError : public Error {
 };
 
 /// The server answered with an HTTP error status. Carries the status, the classified code, the
-/// server's message and the raw body.
+/// server's message, the body, and which request was answered.
+///
+/// `what()` reads `HTTP 404 not_found from GET /api/v3/order/99: Order 99 not found`: the
+/// request part is left out when it is not known, and the message when it only repeats the code
+/// (`HTTP 400 insufficient_inventory from POST /api/v3/order`).
 class IMPILO_EXPORT ApiError : public Error {
  public:
-  /// @p message is the server's text as extracted from @p body; `what()` is built from all four.
-  ApiError(int status, ErrorCode code, std::string message, std::string body);
+  /// @p message is the server's text as extracted from @p body; @p request is the method and the
+  /// URL path that was answered (`GET /api/v3/order/99`, without the query), or empty when
+  /// unknown. `what()` is built from all five.
+  ApiError(int status, ErrorCode code, std::string message, std::string body,
+           std::string request = {});
 
   /// The HTTP status, such as 400.
   [[nodiscard]] int status() const noexcept { return status_; }
@@ -139,14 +148,21 @@ class IMPILO_EXPORT ApiError : public Error {
   /// The server's message, extracted from whatever shape the body had; the whole text when the
   /// body had no recognisable shape.
   [[nodiscard]] const std::string& message() const noexcept { return message_; }
-  /// The raw response body, unchanged.
+  /// The response body as received, but redacted: every occurrence of the API key, also one
+  /// written with JSON escapes, is replaced by `[redacted]` (a server or proxy may echo the
+  /// request back), so that the body is safe to log. A JSON body that held the key in escaped form
+  /// comes back re-encoded (compact); any other body keeps its bytes.
   [[nodiscard]] const std::string& body() const noexcept { return body_; }
+  /// The request that was answered: method and full URL path (`GET /api/v3/order/99`), without the
+  /// query; empty for an error built without it.
+  [[nodiscard]] const std::string& request() const noexcept { return request_; }
 
  private:
   int status_;
   ErrorCode code_;
   std::string message_;
   std::string body_;
+  std::string request_;
 };
 
 /// HTTP 400: the server refused the request (`code()` says which rule).
@@ -167,7 +183,8 @@ class IMPILO_EXPORT PermissionDeniedError : public ApiError {
   using ApiError::ApiError;
 };
 
-/// HTTP 404: no such order (or no such path).
+/// HTTP 404: no such order (or no such path). `code()` is `not_found` unless the text names a
+/// more specific code; `request()` says which path was not found.
 class IMPILO_EXPORT NotFoundError : public ApiError {
  public:
   using ApiError::ApiError;
@@ -190,10 +207,12 @@ class IMPILO_EXPORT ServerError : public ApiError {
 ///
 /// Accepts any body: `{"message": ...}`, `{"error": ...}`, `{"errors": [string or {"message"}]}`,
 /// a bare JSON string, plain text, HTML, or nothing. 400 gives `BadRequestError`, 401
-/// `AuthenticationError` (code `unauthorized`), 403 `PermissionDeniedError`, 404 `NotFoundError`,
-/// 429 `RateLimitError`, anything else `ServerError`.
+/// `AuthenticationError` (code `unauthorized`), 403 `PermissionDeniedError`, 404 `NotFoundError`
+/// (code `not_found` unless the text maps to another code), 429 `RateLimitError`, anything else
+/// `ServerError`. @p request (`GET /api/v3/order/99`) becomes `ApiError::request()`.
 /// @pre @p status is not a 2xx status (passing one still throws a `ServerError`).
-[[noreturn]] IMPILO_EXPORT void throw_api_error(int status, std::string body);
+[[noreturn]] IMPILO_EXPORT void throw_api_error(int status, std::string body,
+                                                std::string request = {});
 
 /// The server's message extracted from an error body of any shape (see `throw_api_error`); the
 /// trimmed body itself when no shape is recognised; empty for an empty body.
@@ -227,6 +246,10 @@ class IMPILO_EXPORT TransportError : public Error {
   Kind kind_;
   bool may_have_reached_server_;
 };
+
+/// The snake_case name of @p kind (`"connect"`, `"tls"`, `"timeout"`, `"connection_cut"`,
+/// `"too_large"`, `"other"`). Never empty; an out-of-range value gives `"other"`.
+IMPILO_EXPORT std::string_view to_string(TransportError::Kind kind) noexcept;
 
 /// A body that is not the expected JSON: not JSON at all, nested deeper than 256 levels, a number
 /// out of range, or a member of the wrong type.

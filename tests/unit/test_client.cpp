@@ -103,7 +103,7 @@ TEST_CASE("an invalid create is refused before anything is sent", "[client]") {
 
 TEST_CASE("get_order and list_orders address the documented paths", "[client]") {
   Harness h;
-  h.options.base_url = "https://api.test.invalid/prefix/";
+  h.options.base_url = "https://api.test.invalid/";
   h.transport->then_status(200, order_json(9));
   h.transport->then_status(200, page_json(1, 2, 3, 2, 10, false));
   auto client = h.client();
@@ -119,11 +119,11 @@ TEST_CASE("get_order and list_orders address the documented paths", "[client]") 
   REQUIRE(page.total == 10);
   const auto sent = h.transport->requests();
   REQUIRE(sent[0].method == "GET");
-  REQUIRE(sent[0].url == "https://api.test.invalid/prefix/api/v3/order/9");
+  REQUIRE(sent[0].url == "https://api.test.invalid/api/v3/order/9");
   REQUIRE(sent[0].body.empty());
   REQUIRE_FALSE(impilo::find_header(sent[0].headers, "Content-Type"));
   REQUIRE(sent[1].url ==
-          "https://api.test.invalid/prefix/api/v3/order?page=3&size=2&sortDescending=true"
+          "https://api.test.invalid/api/v3/order?page=3&size=2&sortDescending=true"
           "&q=a%20b%26c%2F%C3%A9");
 }
 
@@ -484,6 +484,45 @@ TEST_CASE("bad arguments and unsafe options are refused before sending", "[clien
   REQUIRE_FALSE(refused([](auto& o) { o.base_url = "http://localhost:1234/"; }));
   REQUIRE_FALSE(refused([](auto& o) { o.base_url = "http://[::1]:9000"; }));
   REQUIRE_FALSE(refused([](auto& o) { o.base_url = "https://app.impiloplatform.com"; }));
+}
+
+TEST_CASE("a base URL with a path is refused, saying what to pass instead", "[client]") {
+  for (const char* url : {"http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080/api/v3/",
+                          "https://app.impiloplatform.com/v3", "http://127.0.0.1:8080/a//"}) {
+    INFO(url);
+    Harness h;
+    h.options.base_url = url;
+    try {
+      (void)h.client();
+      FAIL("accepted");
+    } catch (const impilo::UsageError& e) {
+      const std::string what = e.what();
+      CHECK_THAT(what, Catch::Contains("base_url must be the host only") &&
+                           Catch::Contains("the SDK adds /api/v3"));
+      const std::string host = std::string(url).substr(0, std::string(url).find('/', 8));
+      CHECK_THAT(what, Catch::Contains("pass '" + host + "' instead of '" + url + "'"));
+    }
+  }
+  // A trailing "/" alone is no path.
+  Harness h;
+  h.options.base_url = "http://127.0.0.1:8080/";
+  h.transport->then_status(200, order_json(1));
+  (void)h.client().get_order(1);
+  REQUIRE(h.transport->requests().at(0).url == "http://127.0.0.1:8080/api/v3/order/1");
+}
+
+TEST_CASE("an HTTP error names the request that was answered, its full path", "[client]") {
+  Harness h;
+  h.transport->then_status(404, R"({"message":"Order not found"})");
+  try {
+    (void)h.client().get_order(99);
+    FAIL("no error");
+  } catch (const impilo::NotFoundError& e) {
+    CHECK(e.code() == impilo::ErrorCode::not_found);
+    CHECK(e.request() == "GET /api/v3/order/99");
+    CHECK(std::string(e.what()) == "HTTP 404 not_found from GET /api/v3/order/99: Order not found");
+  }
+  REQUIRE(h.transport->requests().at(0).url == "https://api.test.invalid/api/v3/order/99");
 }
 
 TEST_CASE("a create answered 503 fails at once with the server's words, key redacted", "[client]") {

@@ -255,7 +255,10 @@ TEST_CASE("each status gets its exception class", "[errors]") {
   CHECK(e.type == c.type);
   CHECK(e.status == c.status);
   CHECK(e.message == "Something odd happened");
-  CHECK(e.code == (c.status == 401 ? ErrorCode::unauthorized : ErrorCode::unknown));
+  const ErrorCode by_status = c.status == 401   ? ErrorCode::unauthorized
+                              : c.status == 404 ? ErrorCode::not_found
+                                                : ErrorCode::unknown;
+  CHECK(e.code == by_status);
 }
 
 TEST_CASE("every thrown ApiError is an impilo::Error and a std::runtime_error", "[errors]") {
@@ -276,7 +279,7 @@ TEST_CASE("404, 429 and 5xx answers keep their text", "[errors]") {
   SECTION("404") {
     const Thrown e = thrown_by(404, R"({"error":"Order 12 not found"})");
     CHECK(e.type == "NotFoundError");
-    CHECK(e.code == ErrorCode::unknown);
+    CHECK(e.code == ErrorCode::not_found);
     CHECK(e.message == "Order 12 not found");
   }
   SECTION("429") {
@@ -544,6 +547,50 @@ TEST_CASE("what() of an ApiError stays short for a huge body", "[errors]") {
   }
 }
 
+TEST_CASE("a 404 is not_found and says which request was not found", "[errors]") {
+  try {
+    impilo::throw_api_error(404, R"({"message":"Order not found"})", "GET /api/v3/order/99");
+    FAIL("nothing thrown");
+  } catch (const impilo::NotFoundError& e) {
+    CHECK(e.code() == ErrorCode::not_found);
+    CHECK(e.request() == "GET /api/v3/order/99");
+    CHECK(std::string(e.what()) == "HTTP 404 not_found from GET /api/v3/order/99: Order not found");
+  }
+  SECTION("a more specific text keeps its code") {
+    CHECK(thrown_by(404, R"({"message":"Site 4 not found"})").code == ErrorCode::site_not_found);
+  }
+  SECTION("an empty 404") {
+    const Thrown e = thrown_by(404, "");
+    CHECK(e.code == ErrorCode::not_found);
+    CHECK(e.what == "HTTP 404 not_found: (empty body)");
+  }
+  CHECK(impilo::server_message(ErrorCode::not_found).empty());
+  CHECK(impilo::error_code_from_message("not_found") == ErrorCode::unknown);  // status decides
+}
+
+TEST_CASE("what() does not repeat a message that is only the code", "[errors]") {
+  CHECK(thrown_by(400, R"({"message":"insufficient_inventory"})").what ==
+        "HTTP 400 insufficient_inventory");
+  CHECK(thrown_by(400, " max_one_loaner_kit\n").what == "HTTP 400 max_one_loaner_kit");
+  const impilo::BadRequestError e(400, ErrorCode::insufficient_inventory, "insufficient_inventory",
+                                  "", "POST /api/v3/order");
+  CHECK(std::string(e.what()) == "HTTP 400 insufficient_inventory from POST /api/v3/order");
+  // A longer text holding the code word is shown whole.
+  CHECK(thrown_by(400, R"({"message":"insufficient_inventory for item 7"})").what ==
+        "HTTP 400 insufficient_inventory: insufficient_inventory for item 7");
+}
+
+TEST_CASE("every TransportError kind has its snake_case name", "[errors]") {
+  using Kind = impilo::TransportError::Kind;
+  CHECK(impilo::to_string(Kind::connect) == "connect");
+  CHECK(impilo::to_string(Kind::tls) == "tls");
+  CHECK(impilo::to_string(Kind::timeout) == "timeout");
+  CHECK(impilo::to_string(Kind::connection_cut) == "connection_cut");
+  CHECK(impilo::to_string(Kind::too_large) == "too_large");
+  CHECK(impilo::to_string(Kind::other) == "other");
+  CHECK(impilo::to_string(static_cast<Kind>(999)) == "other");
+}
+
 TEST_CASE("ApiError built directly", "[errors]") {
   const impilo::BadRequestError e(400, ErrorCode::insufficient_inventory, "Order rejected",
                                   R"({"message":"Order rejected"})");
@@ -552,6 +599,7 @@ TEST_CASE("ApiError built directly", "[errors]") {
   CHECK(e.code() == ErrorCode::insufficient_inventory);
   CHECK(e.message() == "Order rejected");
   CHECK(e.body() == R"({"message":"Order rejected"})");
+  CHECK(e.request().empty());
 
   const impilo::ServerError without_message(502, ErrorCode::unknown, "", "Bad Gateway");
   CHECK(std::string(without_message.what()) == "HTTP 502 unknown: Bad Gateway");
@@ -592,6 +640,7 @@ TEST_CASE("every error code has its snake_case name, and names round-trip", "[er
       {ErrorCode::access_denied, "access_denied"},
       {ErrorCode::feature_disabled, "feature_disabled"},
       {ErrorCode::forbidden, "forbidden"},
+      {ErrorCode::not_found, "not_found"},
       {ErrorCode::unknown, "unknown"},
   };
   REQUIRE(all.size() == static_cast<std::size_t>(ErrorCode::unknown) + 1);
