@@ -2,11 +2,13 @@
 #include <impilo/json.hpp>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "json_limits.hpp"
+#include "json_pointer.hpp"
 #include "model_fields.hpp"
 
 namespace impilo {
@@ -35,16 +37,7 @@ class PointerBuilder {
 
   [[nodiscard]] Guard push(std::string_view token) {
     const std::size_t size = path_.size();
-    path_ += '/';
-    for (const char c : token) {  // RFC 6901 escaping
-      if (c == '~') {
-        path_ += "~0";
-      } else if (c == '/') {
-        path_ += "~1";
-      } else {
-        path_ += c;
-      }
-    }
+    detail::append_pointer_token(path_, token);
     return {path_, size};
   }
 
@@ -304,17 +297,20 @@ std::string to_json_text(const T& value) {
   }
 }
 
-#define IMPILO_DEFINE_JSON(Type)                                  \
-  void to_json(nlohmann::json& j, const Type& value) {            \
-    encode_model(j, value);                                       \
-  }                                                               \
-  void from_json(const nlohmann::json& j, Type& value) {          \
-    check_dom_depth(j);                                           \
-    PointerBuilder at;                                            \
-    decode_model(j, value, at);                                   \
-  }                                                               \
+#define IMPILO_DEFINE_JSON(Type)                                                \
+  void to_json(nlohmann::json& j, const Type& value) {                          \
+    encode_model(j, value);                                                     \
+  }                                                                             \
+  void from_json(const nlohmann::json& j, Type& value) {                        \
+    check_dom_depth(j);                                                         \
+    PointerBuilder at;                                                          \
+    decode_model(j, value, at);                                                 \
+  }                                                                             \
   template IMPILO_EXPORT Type from_json_text<Type>(std::string_view json_text); \
-  template IMPILO_EXPORT std::string to_json_text<Type>(const Type& value);
+  template IMPILO_EXPORT std::string to_json_text<Type>(const Type& value);     \
+  std::ostream& operator<<(std::ostream& os, const Type& value) {               \
+    return os << to_json_text(value);                                           \
+  }
 
 IMPILO_DEFINE_JSON(Address)
 IMPILO_DEFINE_JSON(Site)

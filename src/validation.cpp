@@ -1,9 +1,11 @@
 // Client-side checks of a create-order request (see <impilo/validation.hpp>).
 //
 // Violations are reported in document order: the checks below run in the order of the request's
-// members (patient, site, orderItems, orderKits, shippingOption, returnItems, returnDevices), and
-// within a list entry by entry.
+// members (patient, site, orderItems, orderKits, shippingOption, returnItems, returnDevices,
+// returnPackedKits), and within a list entry by entry.
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <impilo/validation.hpp>
@@ -51,6 +53,13 @@ const Pointer root{};
 /// True when @p value is absent, empty or only whitespace (what the server calls "blank").
 bool is_blank(const std::optional<std::string>& value) {
   return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 /// True when @p list is present and holds at least one element (an empty list counts as absent).
@@ -120,6 +129,31 @@ void check_new_patient(Report& report, const Patient& patient) {
   }
 }
 
+/// An open-enum value the SDK does not know is most likely a typo the server would refuse with a
+/// bare `invalid_data`; a value marked `deliberate()` is the user's to vouch for. The message never
+/// quotes the value (a patient's `sex` is health data), but points out a difference in case only.
+template <typename E>
+void check_enum(Report& report, const Pointer& at, std::string_view member,
+                const std::optional<OpenEnum<E>>& value) {
+  if (!value || value->is_known() || value->is_deliberate()) {
+    return;
+  }
+  std::string known;
+  std::string_view same_but_case;
+  for (const std::string_view name : detail::EnumNames<E>::names) {
+    known += known.empty() ? "" : ", ";
+    known += name;
+    if (equal_ignoring_case(name, value->str())) same_but_case = name;
+  }
+  std::string message = std::string(member) + " must be one of: " + known;
+  if (!same_but_case.empty()) {
+    message += " (values are case-sensitive: did you mean " + std::string(same_but_case) + "?)";
+  }
+  message +=
+      "; to send a value newer than this SDK on purpose, mark it with OpenEnum::deliberate()";
+  report.add_with_message(at, ErrorCode::invalid_data, std::move(message));
+}
+
 /// Exactly one of patient and site; a site order needs `site.id`; a new patient must be complete.
 /// An existing patient (with `id`) needs nothing else.
 void check_recipient(Report& report, const CreateOrderRequest& request) {
@@ -130,6 +164,9 @@ void check_recipient(Report& report, const CreateOrderRequest& request) {
   }
   if (patient && !patient->id) {
     check_new_patient(report, *patient);
+  }
+  if (patient) {
+    check_enum(report, root / "patient" / "sex", "sex", patient->sex);
   }
   if (patient && site) {
     report.add_with_message(root / "site", ErrorCode::patient_or_site_required,
@@ -158,6 +195,7 @@ void check_shipping(Report& report, const CreateOrderRequest& request) {
   if (has_returns(request) && !request.email_label.value_or(false) && !request.shipping_option) {
     report.add(root / "shippingOption", ErrorCode::shipping_option_required);
   }
+  check_enum(report, root / "shippingOption", "shippingOption", request.shipping_option);
 }
 
 /// Every line of an item-like list (`orderItems`, `orderKits`, `returnItems`) names its catalogue
@@ -186,6 +224,32 @@ void check_lines(Report& report, const std::optional<std::vector<Line>>& lines,
     } else if (*line.count < 1) {
       report.add_with_message(at / "count", ErrorCode::invalid_data,
                               "count must be at least 1, got " + std::to_string(*line.count));
+    }
+  }
+}
+
+/// Every returned packed kit names its kit by id, and every device it lists by id.
+void check_return_packed_kits(Report& report, const CreateOrderRequest& request) {
+  if (!request.return_packed_kits) {
+    return;
+  }
+  const auto& kits = *request.return_packed_kits;
+  for (std::size_t i = 0; i < kits.size(); ++i) {
+    const Pointer at = root / "returnPackedKits" / i;
+    if (!kits[i].kit) {
+      report.add_with_message(at / "kit", ErrorCode::invalid_data, "kit is required");
+    } else if (!kits[i].kit->id) {
+      report.add_with_message(at / "kit" / "id", ErrorCode::invalid_data, "kit id is required");
+    }
+    if (!kits[i].devices) {
+      continue;
+    }
+    const auto& devices = *kits[i].devices;
+    for (std::size_t d = 0; d < devices.size(); ++d) {
+      if (!devices[d].id) {
+        report.add_with_message(at / "devices" / d / "id", ErrorCode::invalid_data,
+                                "device id is required");
+      }
     }
   }
 }
@@ -241,6 +305,7 @@ std::vector<Violation> validate(const CreateOrderRequest& request) {
   check_shipping(report, request);
   check_lines(report, request.return_items, "returnItems", &ReturnItem::item, "item");
   check_return_devices(report, request);
+  check_return_packed_kits(report, request);
   check_utf8(report, request);
   return std::move(report).take();
 }

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <impilo/export.hpp>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,11 @@ struct EnumNames;
 /// Decoding never fails on an unknown string; the string is kept and encoded back unchanged.
 /// Compare against a known value with `==` (`order.current_status ==
 /// OrderStatusValue::available_for_pickup`) or switch over `known()`.
+///
+/// In a request, `impilo::validate` reports a value the SDK does not know (`"Standard"` for
+/// `shippingOption` is a typo the server would refuse). To send a value newer than this SDK on
+/// purpose, build it with `deliberate()`: `req.shipping_option =
+/// ShippingOption::deliberate("drone");`.
 template <typename E>
 class OpenEnum {
  public:
@@ -85,10 +91,20 @@ class OpenEnum {
   OpenEnum(E value)  // NOLINT(google-explicit-constructor): a known value is always valid
       : raw_(detail::EnumNames<E>::names.at(static_cast<std::size_t>(value))) {}
 
-  /// Any wire string, known or not (`OpenEnum<E>::from_string("inTransit")`).
+  /// Any wire string, known or not (`OpenEnum<E>::from_string("inTransit")`). In a request, a
+  /// string the SDK does not know is reported by `impilo::validate`; see `deliberate()`.
   static OpenEnum from_string(std::string raw) {
     OpenEnum result;
     result.raw_ = std::move(raw);
+    return result;
+  }
+
+  /// A wire string sent on purpose although this SDK version may not know it (a value the API
+  /// added later): `impilo::validate` accepts it without checking. It encodes like any other
+  /// value; decoding never produces one, and `==` ignores the mark.
+  static OpenEnum deliberate(std::string raw) {
+    OpenEnum result = from_string(std::move(raw));
+    result.deliberate_ = true;
     return result;
   }
 
@@ -107,7 +123,10 @@ class OpenEnum {
   /// The wire string, exactly as sent or received.
   [[nodiscard]] const std::string& str() const noexcept { return raw_; }
 
-  /// Equal when the wire strings are equal.
+  /// True when built by `deliberate()`: `impilo::validate` does not check the value.
+  [[nodiscard]] bool is_deliberate() const noexcept { return deliberate_; }
+
+  /// Equal when the wire strings are equal (whether either is `deliberate()` does not matter).
   friend bool operator==(const OpenEnum& a, const OpenEnum& b) noexcept { return a.raw_ == b.raw_; }
   /// Negation of `==`.
   friend bool operator!=(const OpenEnum& a, const OpenEnum& b) noexcept { return !(a == b); }
@@ -118,6 +137,7 @@ class OpenEnum {
 
  private:
   std::string raw_;
+  bool deliberate_{false};
 };
 
 /// Shipping speeds the API documents.
@@ -620,5 +640,35 @@ struct Page {
   /// Negation of `==`.
   friend bool operator!=(const Page& a, const Page& b) { return !(a == b); }
 };
+
+/// @name Printing
+/// `std::cout << order` writes a model as compact JSON, exactly what `to_json_text` returns:
+/// members in sorted order, absent fields left out, unknown members included. Meant for debugging
+/// and tests: models hold patient names and addresses, so print them only where health data may go.
+/// @{
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Address&);             ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Site&);                ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Patient&);             ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Manufacturer&);        ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Item&);                ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const KitItem&);             ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Kit&);                 ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const OrderItem&);           ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const OrderKit&);            ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const OrderEvent&);          ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const User&);                ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const OrderNote&);           ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const TrackingNumber&);      ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const DeviceIdentifier&);    ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const DeviceEvent&);         ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Device&);              ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const PackedKit&);           ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const ReturnItem&);          ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const ReturnDevice&);        ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const ReturnPackedKit&);     ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Order&);               ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const CreateOrderRequest&);  ///< As JSON.
+IMPILO_EXPORT std::ostream& operator<<(std::ostream&, const Page<Order>&);         ///< As JSON.
+/// @}
 
 }  // namespace impilo

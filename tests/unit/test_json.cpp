@@ -274,3 +274,23 @@ TEST_CASE("a page without content decodes as an empty page", "[json]") {
   REQUIRE(page.content.empty());
   REQUIRE(page.total == 0);
 }
+
+TEST_CASE("models print as compact JSON with operator<<", "[json]") {
+  const json document = load("order.json");
+  const auto order = document.get<impilo::Order>();
+  std::ostringstream printed;
+  printed << order;
+  CHECK(printed.str() == impilo::to_json_text(order));
+  CHECK(json::parse(printed.str()) == document);
+  CHECK(printed.str().find('\n') == std::string::npos);
+
+  std::ostringstream line;
+  line << impilo::OrderItem::of(7, 2) << ' ' << impilo::Patient::with_id(5);
+  CHECK(line.str() == R"({"count":2,"item":{"id":7}} {"id":5})");
+
+  impilo::Page<impilo::Order> page;
+  page.page = 1;
+  std::ostringstream page_text;
+  page_text << page;
+  CHECK(page_text.str() == R"({"content":[],"page":1})");
+}

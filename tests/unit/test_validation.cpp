@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <impilo/errors.hpp>
+#include <impilo/json.hpp>
 #include <impilo/models.hpp>
 #include <impilo/validation.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -158,14 +160,53 @@ TEST_CASE("a return order with a shipping option and emailLabel false is valid",
   CHECK(validate(r).empty());
 }
 
-TEST_CASE("values the SDK does not know are passed through untouched", "[validation]") {
+TEST_CASE("values newer than the SDK pass when marked deliberate, and are sent as given",
+          "[validation]") {
   CreateOrderRequest r = return_order();
-  r.shipping_option = ShippingOption::from_string("sameDay");
+  r.shipping_option = ShippingOption::deliberate("sameDay");
   r.unknown_fields = impilo::UnknownFields::from_json_text(R"({"priority":"high"})");
   Patient p = new_patient();
-  p.sex = impilo::Sex::from_string("nonBinary");
+  p.sex = impilo::Sex::deliberate("nonBinary");
   r.patient = p;
   CHECK(validate(r).empty());
+  CHECK(r.shipping_option->is_deliberate());
+  CHECK(r.shipping_option->str() == "sameDay");
+  CHECK(*r.shipping_option == ShippingOption::from_string("sameDay"));  // the mark is not a value
+}
+
+TEST_CASE("an enum value the SDK does not know is reported before sending", "[validation]") {
+  CreateOrderRequest r = patient_order();
+  const std::string known = "shippingOption must be one of: standard, overnight";
+  const std::string how =
+      "; to send a value newer than this SDK on purpose, mark it with "
+      "OpenEnum::deliberate()";
+
+  SECTION("a shippingOption in the wrong case, with a hint") {
+    r.shipping_option = ShippingOption::from_string("Standard");
+    CHECK(validate(r) ==
+          Violations{invalid("/shippingOption", known +
+                                                    " (values are case-sensitive: did you mean "
+                                                    "standard?)" +
+                                                    how)});
+  }
+  SECTION("a shippingOption that is no known value") {
+    r.shipping_option = ShippingOption::from_string("express");
+    CHECK(validate(r) == Violations{invalid("/shippingOption", known + how)});
+  }
+  SECTION("a patient's sex, without quoting the value") {
+    Patient p = Patient::with_id(1234);
+    p.sex = impilo::Sex::from_string("F");
+    r.patient = p;
+    const Violations v = validate(r);
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].field == "/patient/sex");
+    CHECK(v[0].code == ErrorCode::invalid_data);
+    CHECK(v[0].message.rfind("sex must be one of: other, female, male, unknown", 0) == 0);
+  }
+  SECTION("known values pass") {
+    r.shipping_option = ShippingOptionValue::overnight;
+    CHECK(validate(r).empty());
+  }
 }
 
 // ---- Patient or site ----
@@ -297,7 +338,8 @@ TEST_CASE("a device may not be both a return device and in a returned packed kit
   }
   SECTION("distinct devices are fine") {
     r.return_devices = std::vector<ReturnDevice>{ReturnDevice::of(500)};
-    r.return_packed_kits = std::vector<ReturnPackedKit>{packed_kit(3000, {501}), ReturnPackedKit{}};
+    r.return_packed_kits =
+        std::vector<ReturnPackedKit>{packed_kit(3000, {501}), packed_kit(3001, {})};
     CHECK(validate(r).empty());
   }
 }
@@ -453,6 +495,74 @@ TEST_CASE("return devices need an id", "[validation]") {
   r.email_label = true;
   r.return_devices = std::vector<ReturnDevice>{ReturnDevice::of(500), ReturnDevice{}};
   CHECK(validate(r) == Violations{invalid("/returnDevices/1/id", "device id is required")});
+}
+
+TEST_CASE("returned packed kits need a kit id and device ids", "[validation]") {
+  CreateOrderRequest r = return_order();
+  r.email_label = true;
+  ReturnPackedKit no_kit;
+  no_kit.devices = std::vector<ReturnDevice>{ReturnDevice::of(600)};
+  ReturnPackedKit kit_without_id = packed_kit(3000, {601});
+  kit_without_id.kit->id.reset();
+  ReturnPackedKit device_without_id = packed_kit(3001, {602});
+  device_without_id.devices->push_back(ReturnDevice{});
+  r.return_packed_kits = std::vector<ReturnPackedKit>{packed_kit(2999, {599}), no_kit,
+                                                      kit_without_id, device_without_id};
+  CHECK(validate(r) ==
+        Violations{invalid("/returnPackedKits/1/kit", "kit is required"),
+                   invalid("/returnPackedKits/2/kit/id", "kit id is required"),
+                   invalid("/returnPackedKits/3/devices/1/id", "device id is required")});
+}
+
+// ---- Members the SDK does not model ----
+
+TEST_CASE("unknown_members lists every unmodelled member with the closest known name",
+          "[validation]") {
+  auto request = [](const char* json) { return impilo::from_json_text<CreateOrderRequest>(json); };
+
+  SECTION("a misspelled top-level member") {
+    const auto found =
+        impilo::unknown_members(request(R"({"patient": {"id": 1}, "shipingOption": "standard"})"));
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].pointer == "/shipingOption");
+    CHECK(found[0].suggestion == "shippingOption");
+    CHECK(found[0].message ==
+          "/shipingOption is not a member the SDK knows and is sent as it is; did you mean "
+          "shippingOption?");
+  }
+  SECTION("at any depth, each suggested from its own object's members") {
+    const auto found = impilo::unknown_members(request(R"({
+      "patient": {"firstname": "Jane", "address": {"zipcode": "62701", "City": "X"}},
+      "orderItems": [{"item": {"id": 1}, "count": 1}, {"item": {"id": 2}, "cuont": 1}],
+      "returnPackedKits": [{"kit": {"id": 3}, "devices": [{"id": 4, "serial": "x"}]}]
+    })"));
+    std::vector<std::pair<std::string, std::string>> got;
+    for (const auto& f : found) got.emplace_back(f.pointer, f.suggestion);
+    CHECK(got == std::vector<std::pair<std::string, std::string>>{
+                     {"/patient/firstname", "firstName"},
+                     {"/patient/address/City", "city"},
+                     {"/patient/address/zipcode", "zipCode"},
+                     {"/orderItems/1/cuont", "count"},
+                     {"/returnPackedKits/0/devices/0/serial", ""}});
+  }
+  SECTION("no suggestion for an unrelated name; pointers are escaped") {
+    const auto found =
+        impilo::unknown_members(request(R"({"site": {"id": 1}, "priority": "high", "a/b~c": 1})"));
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].pointer == "/a~1b~0c");
+    CHECK(found[1].pointer == "/priority");
+    CHECK(found[1].suggestion.empty());
+    CHECK(found[1].message == "/priority is not a member the SDK knows and is sent as it is");
+  }
+  SECTION("members inside an unknown member are not listed again") {
+    const auto found =
+        impilo::unknown_members(request(R"({"site": {"id": 1}, "extra": {"nested": 1}})"));
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].pointer == "/extra");
+  }
+  SECTION("a request the SDK models entirely has none") {
+    CHECK(impilo::unknown_members(seed_example()).empty());
+  }
 }
 
 // ---- Everything at once ----
