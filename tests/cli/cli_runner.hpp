@@ -9,6 +9,8 @@
 // * stdout and stderr go to temporary files (no pipe can fill up and deadlock); stdin comes from a
 //   temporary file holding the given text, or from /dev/null.
 // * A child still running after the time limit is killed, and reported as exit code -SIGKILL.
+// * With `stderr_terminal`, the child's stderr is a pseudo-terminal (so that isatty(2) holds), read
+//   back with the terminal's "\r\n" turned into "\n".
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -44,6 +46,8 @@ struct RunOptions {
   std::optional<std::string> stdout_path;
   /// Killed after this long.
   std::chrono::milliseconds time_limit{20000};
+  /// Give the child a pseudo-terminal as stderr instead of a file.
+  bool stderr_terminal{false};
 };
 
 struct RunResult {
@@ -86,6 +90,49 @@ class TempFile {
   int fd_{-1};
 };
 
+/// The master side of a pseudo-terminal, non-blocking; the child opens `slave_path()`.
+class PseudoTerminal {
+ public:
+  PseudoTerminal() {
+    fd_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ < 0 || ::grantpt(fd_) != 0 || ::unlockpt(fd_) != 0 || ::ptsname(fd_) == nullptr) {
+      throw std::runtime_error("no pseudo-terminal: " + std::string(std::strerror(errno)));
+    }
+    slave_path_ = ::ptsname(fd_);
+    // Held open here too, so that the child's exit does not hang up the terminal and discard
+    // what it wrote but we have not read yet.
+    slave_fd_ = ::open(slave_path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave_fd_ < 0) throw std::runtime_error("cannot open " + slave_path_);
+  }
+  PseudoTerminal(const PseudoTerminal&) = delete;
+  PseudoTerminal& operator=(const PseudoTerminal&) = delete;
+  ~PseudoTerminal() {
+    ::close(slave_fd_);
+    ::close(fd_);
+  }
+
+  [[nodiscard]] const std::string& slave_path() const { return slave_path_; }
+
+  /// Everything written so far (call while the child runs: a full terminal buffer would block it).
+  void drain() {
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::read(fd_, buffer, sizeof buffer);
+      if (n <= 0) return;  // EAGAIN: nothing more now; EIO: the child closed its side
+      for (ssize_t i = 0; i < n; ++i) {
+        if (buffer[i] != '\r') text_ += buffer[i];
+      }
+    }
+  }
+  [[nodiscard]] const std::string& text() const { return text_; }
+
+ private:
+  int fd_{-1};
+  int slave_fd_{-1};
+  std::string slave_path_;
+  std::string text_;
+};
+
 inline bool starts_with(const std::string& text, const char* prefix) {
   return text.rfind(prefix, 0) == 0;
 }
@@ -108,6 +155,8 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   detail::TempFile out;
   detail::TempFile err;
   std::optional<detail::TempFile> in;
+  std::optional<detail::PseudoTerminal> terminal;
+  if (options.stderr_terminal) terminal.emplace();
   if (options.stdin_text) {
     in.emplace();
     in->write_all(*options.stdin_text);
@@ -141,7 +190,12 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   } else {
     posix_spawn_file_actions_adddup2(&actions, out.fd(), 1);
   }
-  posix_spawn_file_actions_adddup2(&actions, err.fd(), 2);
+  if (terminal) {
+    posix_spawn_file_actions_addopen(&actions, 2, terminal->slave_path().c_str(), O_RDWR | O_NOCTTY,
+                                     0);
+  } else {
+    posix_spawn_file_actions_adddup2(&actions, err.fd(), 2);
+  }
 
   const auto started = std::chrono::steady_clock::now();
   pid_t pid = 0;
@@ -155,6 +209,7 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   RunResult result;
   int status = 0;
   for (;;) {
+    if (terminal) terminal->drain();
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
@@ -170,6 +225,12 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   result.out = out.read_all();
   result.err = err.read_all();
+  if (terminal) {
+    terminal->drain();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the terminal's own buffering
+    terminal->drain();
+    result.err = terminal->text();
+  }
   return result;
 }
 

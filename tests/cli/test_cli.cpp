@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <impilo/json.hpp>
@@ -200,6 +201,14 @@ std::string message_of(const json& j) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 /// A success: exit 0, stdout one JSON document (returned), stderr empty.
@@ -405,7 +414,7 @@ TEST_CASE("orders validate needs no key and sends nothing", "[cli]") {
 
 TEST_CASE("help and version: --help, -h and --version print to stdout and exit 0", "[cli]") {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--help"}, {"-h"}, {"orders", "get", "--help"}}) {
+       {std::vector<std::string>{"--help"}, {"-h"}, {"--help", "orders", "get"}}) {
     const auto r = run_impilo(args);
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
@@ -417,6 +426,98 @@ TEST_CASE("help and version: --help, -h and --version print to stdout and exit 0
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   CHECK(r.out == std::string("impilo ") + impilo::version() + "\n");
+}
+
+TEST_CASE("help: every subcommand's --help prints its own help", "[cli]") {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> has;      // its usage line and its own flags
+    std::vector<std::string> has_not;  // other commands' lines
+  };
+  const std::vector<Case> cases{
+      {{"orders", "create", "--help"},
+       {"orders create --file PATH|-", "--file PATH|-        the request", "never\nrepeated",
+        "a warning on stderr"},
+       {"orders get ID", "orders list"}},
+      {{"orders", "get", "-h"},
+       {"orders get ID", "a positive whole number"},
+       {"orders create", "--page N"}},
+      {{"orders", "list", "--help"},
+       {"orders list [--page N] [--size N] [--all]", "--size N   orders per page, 1 to 250"},
+       {"orders get ID", "--file"}},
+      {{"orders", "validate", "--help"},
+       {"orders validate --file PATH|-", "--file PATH|-        the request",
+        "--allow-new-values   accept a shippingOption"},
+       {"orders list", "orders get ID"}},
+      {{"mock", "--help"}, {"mock [--host H]", "--fail-status S"}, {"orders get ID"}},
+      {{"orders", "--help"},
+       {"orders create --file", "orders get ID", "orders list", "orders validate",
+        "impilo orders SUBCOMMAND --help"},
+       {"mock [--host H]"}},
+      {{"--verbose", "orders", "list", "--page", "2", "--help"}, {"orders list [--page N]"}, {}},
+  };
+  for (const Case& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("impilo " << joined);
+    const auto r = run_impilo(c.args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
+    CHECK(contains(r.out, "global flags (--base-url, --api-key"));
+    for (const std::string& part : c.has) CHECK(contains(r.out, part));
+    for (const std::string& part : c.has_not) CHECK_FALSE(contains(r.out, part));
+  }
+}
+
+TEST_CASE("usage: no command prints the usage text to stderr, then the error object (exit 2)",
+          "[cli]") {
+  SECTION("impilo") {
+    const auto r = run_impilo({});
+    expect_failure(r, 2, usage_error("missing COMMAND (see impilo --help)"));
+    CHECK(r.err.rfind("Usage: impilo [--base-url URL]", 0) == 0);
+    CHECK(contains(r.err, "orders create --file PATH|-"));
+    CHECK(contains(r.err, "Exit codes:"));
+  }
+  SECTION("impilo orders") {
+    const auto r = run_impilo({"orders"});
+    expect_failure(r, 2,
+                   usage_error("orders needs a subcommand: create, get, list or validate (see "
+                               "impilo orders --help)"));
+    CHECK(r.err.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
+    CHECK(contains(r.err, "orders validate --file PATH|-"));
+  }
+}
+
+TEST_CASE("on a terminal, a one-line message for a person comes before the error object", "[cli]") {
+  impilo_cli_test::RunOptions options;
+  options.stderr_terminal = true;
+
+  SECTION("a usage error") {
+    const auto r = impilo_cli_test::run_program(IMPILO_CLI_PATH, {"orders", "get", "abc"}, options);
+    expect_failure(r, 2, usage_error("order ID must be a positive whole number, got 'abc'"));
+    CHECK(first_line(r.err) ==
+          "impilo: usage: order ID must be a positive whole number, got 'abc'");
+    CHECK(line_count(r.err) == 2);
+  }
+  SECTION("a server error") {
+    FakeApi api(reply(404, {{"message", "Order not found"}}));
+    options.env = env_for(api);
+    const auto r = impilo_cli_test::run_program(IMPILO_CLI_PATH, {"orders", "get", "9"}, options);
+    expect_failure(r, 7,
+                   {{"error", "not_found"},
+                    {"status", 404},
+                    {"code", "not_found"},
+                    {"message", "Order not found (GET /api/v3/order/9)"}});
+    CHECK(first_line(r.err) ==
+          "impilo: not_found (HTTP 404): Order not found (GET /api/v3/order/9)");
+    CHECK(line_count(r.err) == 2);
+  }
+  SECTION("not on a terminal: the object alone") {
+    const auto r = run_impilo({"orders", "get", "abc"});
+    CHECK(first_line(r.err).rfind("{\"error\":\"usage\"", 0) == 0);
+    CHECK(line_count(r.err) == 1);
+  }
 }
 
 // ---- Flags and environment ---------------------------------------------------------------------
@@ -548,6 +649,85 @@ TEST_CASE("a missing API key is a usage error", "[cli]") {
   CHECK(api.request_count() == 0);
 }
 
+TEST_CASE("a base URL with a path is refused: the SDK adds /api/v3 itself", "[cli]") {
+  FakeApi api(reply(200, server_order(1)));
+  for (const std::string& path : {"/api/v3", "/api/v3/", "/v3"}) {
+    const auto r = run_impilo({"--base-url", api.url() + path, "orders", "get", "1"}, env_for(api));
+    const json j = expect_failure(r, 2, usage_error());
+    CHECK(contains(message_of(j), "base_url must be the host only"));
+    CHECK(contains(message_of(j), "pass '" + api.url() + "' instead"));
+  }
+  CHECK(api.request_count() == 0);
+  // With the host alone, the request goes to /api/v3/order/1, and --verbose logs that path.
+  const auto r =
+      run_impilo({"--verbose", "--base-url", api.url() + "/", "orders", "get", "1"}, env_for(api));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "GET /api/v3/order/1 -> 200"));
+  REQUIRE(api.seen().size() == 1);
+  CHECK(api.seen()[0].path == "/api/v3/order/1");
+}
+
+TEST_CASE("members the SDK does not model are warned about on stderr, and still sent", "[cli]") {
+  json input = load("create_order_request.json");
+  input["shipingOption"] = "standard";
+  input["patient"]["firstname"] = "Jane";
+  const std::string first =
+      "impilo: warning: /shipingOption is not a member the SDK knows and is sent as it is; did "
+      "you mean shippingOption?\n";
+  const std::string second =
+      "impilo: warning: /patient/firstname is not a member the SDK knows and is sent as it is; "
+      "did you mean firstName?\n";
+
+  SECTION("orders validate") {
+    const auto r = run_impilo({"orders", "validate", "--file", "-"}, {}, input.dump());
+    CHECK(r.exit_code == 0);
+    CHECK(json::parse(r.out) == json{{"valid", true}});
+    CHECK(r.err == first + second);
+  }
+  SECTION("orders create") {
+    FakeApi api(reply(201, server_order(5)));
+    const auto r = run_impilo({"orders", "create", "--file", "-"}, env_for(api), input.dump());
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == first + second);
+    REQUIRE(api.seen().size() == 1);
+    CHECK(json::parse(api.seen()[0].body) == input);
+  }
+  SECTION("before the error object when the request is also invalid") {
+    input["orderItems"][0]["count"] = 0;
+    const auto r = run_impilo({"orders", "validate", "--file", "-"}, {}, input.dump());
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.rfind(first + second, 0) == 0);
+    CHECK(stderr_object(r)["error"] == "validation");
+  }
+}
+
+TEST_CASE("an unknown shippingOption fails validation before anything is sent", "[cli]") {
+  FakeApi api(reply(201, server_order(5)));
+  json input = load("create_order_request.json");
+  input["shippingOption"] = "Standard";
+  const auto r = run_impilo({"orders", "create", "--file", "-"}, env_for(api), input.dump());
+  const json j = stderr_object(r);
+  CHECK(r.exit_code == 3);
+  REQUIRE(j["violations"].size() == 1);
+  CHECK(j["violations"][0]["field"] == "/shippingOption");
+  CHECK(j["violations"][0]["code"] == "invalid_data");
+  CHECK(contains(j["violations"][0]["message"].get<std::string>(), "standard, overnight"));
+  CHECK(api.request_count() == 0);
+}
+
+TEST_CASE("--allow-new-values sends a value newer than the tool on purpose", "[cli]") {
+  FakeApi api(reply(201, server_order(5)));
+  json input = load("create_order_request.json");
+  input["shippingOption"] = "sameDay";
+  input["patient"]["sex"] = "nonBinary";
+  CHECK(expect_success(run_impilo({"orders", "validate", "--file", "-", "--allow-new-values"}, {},
+                                  input.dump())) == json{{"valid", true}});
+  expect_success(run_impilo({"orders", "create", "--allow-new-values", "--file", "-"}, env_for(api),
+                            input.dump()));
+  REQUIRE(api.seen().size() == 1);
+  CHECK(json::parse(api.seen()[0].body) == input);
+}
+
 TEST_CASE("http:// to a host that is not loopback is refused", "[cli]") {
   for (const Env& env : {Env{{"IMPILO_BASE_URL", "http://example.com"}, {"IMPILO_API_KEY", key}},
                          Env{{"IMPILO_API_KEY", key}}}) {
@@ -675,8 +855,8 @@ TEST_CASE("server errors map to their kinds and exit codes", "[cli]") {
        7,
        {{"error", "not_found"},
         {"status", 404},
-        {"code", "unknown"},
-        {"message", "Order 99 not found"}},
+        {"code", "not_found"},
+        {"message", "Order 99 not found (GET /api/v3/order/99)"}},
        1},
       {503,
        {{"message", "Service Unavailable"}},

@@ -34,7 +34,7 @@ std::string_view flag_name(std::string_view token) {
 
 std::optional<std::string> Args::next_positional(const std::vector<Flag>& flags, Context& ctx) {
   std::vector<Flag> all = flags;
-  for (Flag& flag : global_flags(ctx.globals)) all.push_back(std::move(flag));
+  for (Flag& flag : global_flags(ctx)) all.push_back(std::move(flag));
 
   while (next_ < args_.size()) {
     const std::string token = args_[next_++];
@@ -76,7 +76,8 @@ std::vector<std::string> Args::rest(const std::vector<Flag>& flags, Context& ctx
   return positionals;
 }
 
-std::vector<Flag> global_flags(GlobalOptions& globals) {
+std::vector<Flag> global_flags(Context& ctx) {
+  GlobalOptions& globals = ctx.globals;
   return {
       {"--base-url", true, [&globals](const std::string& v) { globals.base_url = v; }},
       {"--api-key", true, [&globals](const std::string& v) { globals.api_key = v; }},
@@ -88,8 +89,8 @@ std::vector<Flag> global_flags(GlobalOptions& globals) {
              parse_integer(v, "--max-retries", 0, std::numeric_limits<int>::max()));
        }},
       {"--verbose", false, [&globals](const std::string&) { globals.verbose = true; }},
-      {"--help", false, [](const std::string&) { throw EarlyExit{usage_text()}; }},
-      {"-h", false, [](const std::string&) { throw EarlyExit{usage_text()}; }},
+      {"--help", false, [&ctx](const std::string&) { throw EarlyExit{ctx.help}; }},
+      {"-h", false, [&ctx](const std::string&) { throw EarlyExit{ctx.help}; }},
       {"--version", false,
        [](const std::string&) { throw EarlyExit{std::string("impilo ") + version() + "\n"}; }},
   };

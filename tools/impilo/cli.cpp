@@ -30,13 +30,14 @@ constexpr std::string_view usage_tail =
     "Global flags (accepted before or after COMMAND; --flag=value works too):\n"
     "  --base-url URL      API root; default $IMPILO_BASE_URL, else "
     "https://app.impiloplatform.com\n"
-    "                      (http:// only to localhost / 127.0.0.0/8 / [::1])\n"
+    "                      (scheme and host only: the tool adds /api/v3; http:// only to\n"
+    "                      localhost / 127.0.0.0/8 / [::1])\n"
     "  --api-key KEY       API key; default $IMPILO_API_KEY (prefer the variable: command lines\n"
     "                      are visible to other users of the machine)\n"
     "  --timeout SECONDS   bound on each attempt (decimals allowed: 0.5); default 30\n"
     "  --max-retries N     repeats of a failed call that is safe to repeat; default 2\n"
     "  --verbose           log each attempt (method, path, status, time) to stderr\n"
-    "  -h, --help          print this text\n"
+    "  -h, --help          print this text; after a command, that command's help\n"
     "  --version           print the version\n"
     "\n"
     "stdout carries only JSON. On failure the last line of stderr is one JSON object:\n"
@@ -70,8 +71,12 @@ Failure failure(int exit_code, std::string kind, std::string message) {
 Failure api_failure(const ApiError& e, int exit_code, std::string kind) {
   // The server's text; an empty body leaves it empty, so fall back to the SDK's description
   // ("HTTP 404 ...") rather than print an empty message.
-  Failure f = failure(exit_code, std::move(kind),
-                      e.message().empty() ? std::string(e.what()) : e.message());
+  std::string message = e.message().empty() ? std::string(e.what()) : e.message();
+  // What was not found is the path itself (the server's "Not Found" may not say).
+  if (e.status() == 404 && !e.message().empty() && !e.request().empty()) {
+    message += " (" + e.request() + ")";
+  }
+  Failure f = failure(exit_code, std::move(kind), std::move(message));
   f.status = e.status();
   f.code = std::string(to_string(e.code()));
   return f;
@@ -141,6 +146,19 @@ std::string scrub(std::string text, const std::string& secret) {
   return text;
 }
 
+/// The one line a person reads on a terminal: `impilo: not_found (HTTP 404): Order not found`.
+std::string human_line(const Failure& f, const std::string& secret) {
+  std::string line = "impilo: " + f.kind;
+  if (f.status) line += " (HTTP " + std::to_string(*f.status) + ")";
+  line += ": " + scrub(f.message, secret);
+  if (f.violations && f.violations->size() > 1) {
+    line += " [" + std::to_string(f.violations->size()) + " problems]";
+  }
+  std::replace_if(
+      line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return line;
+}
+
 void report(const Failure& f, std::ostream& err, const std::string& secret) {
   nlohmann::ordered_json j;
   j["error"] = f.kind;
@@ -164,13 +182,29 @@ void log_line(std::ostream& err, LogLevel level, std::string_view message) {
   err << "impilo: " << to_string(level) << ": " << message << std::endl;
 }
 
+/// `a, b or c`.
+std::string names_of(const std::vector<Command>& table) {
+  std::string names;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (i > 0) names += i + 1 == table.size() ? " or " : ", ";
+    names += table[i].name;
+  }
+  return names;
+}
+
 }  // namespace
+
+void warn(std::ostream& err, std::string_view message) {
+  log_line(err, LogLevel::warning, message);
+}
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
-      {"orders", orders_usage, run_orders},
+      command_group("orders",
+                    "Run `impilo orders SUBCOMMAND --help` for the flags of one subcommand.\n",
+                    orders_commands),
 #ifdef IMPILO_CLI_WITH_MOCK  // built with IMPILO_BUILD_SIMULATOR
-      {"mock", mock_usage, run_mock},
+      mock_command(),
 #endif
   };
   return table;
@@ -181,6 +215,45 @@ std::string usage_text() {
   for (const Command& command : commands()) text += command.usage;
   text += usage_tail;
   return text;
+}
+
+std::string help_text(const Command& command) {
+  return "Usage: impilo [global flags] COMMAND, where COMMAND is\n" + command.usage + "\n" +
+         command.details +
+         "\nThe global flags (--base-url, --api-key, --timeout, --max-retries, --verbose) work "
+         "here too;\nexit codes and the stderr error object are described in `impilo --help`.\n";
+}
+
+void dispatch(Context& ctx, Args& args, std::string_view group, const std::vector<Command>& table) {
+  const std::optional<std::string> name = args.next_positional({}, ctx);
+  const std::string see =
+      group.empty() ? "impilo --help" : "impilo " + std::string(group) + " --help";
+  if (!name) {
+    throw UsageErrorWithHelp(
+        group.empty()
+            ? "missing COMMAND (see " + see + ")"
+            : std::string(group) + " needs a subcommand: " + names_of(table) + " (see " + see + ")",
+        ctx.help);
+  }
+  const auto command =
+      std::find_if(table.begin(), table.end(), [&](const Command& c) { return c.name == *name; });
+  if (command == table.end()) {
+    throw UsageError(group.empty() ? "unknown command '" + *name + "' (see " + see + ")"
+                                   : "unknown " + std::string(group) + " subcommand '" + *name +
+                                         "' (expected " + names_of(table) + ")");
+  }
+  ctx.help = help_text(*command);
+  command->run(ctx, args);
+}
+
+Command command_group(std::string name, std::string details,
+                      const std::vector<Command>& (*table)()) {
+  Command group;
+  for (const Command& sub : table()) group.usage += sub.usage;
+  group.details = std::move(details);
+  group.run = [name, table](Context& ctx, Args& args) { dispatch(ctx, args, name, table()); };
+  group.name = std::move(name);
+  return group;
 }
 
 std::string Context::effective_api_key() const {
@@ -221,26 +294,27 @@ void print_json(std::ostream& out, const nlohmann::json& value) {
   if (!out) throw std::runtime_error("writing the result to stdout failed");
 }
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Context ctx{GlobalOptions{}, out, err};
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+        bool err_is_terminal) {
+  Context ctx{GlobalOptions{}, out, err, usage_text()};
   try {
     Args args(std::vector<std::string>(argv + std::min(argc, 1), argv + argc));
-    const std::optional<std::string> name = args.next_positional({}, ctx);
-    if (!name) throw UsageError("missing COMMAND (see impilo --help)");
-    const auto& table = commands();
-    const auto command =
-        std::find_if(table.begin(), table.end(), [&](const Command& c) { return c.name == *name; });
-    if (command == table.end()) {
-      throw UsageError("unknown command '" + *name + "' (see impilo --help)");
-    }
-    command->run(ctx, args);
+    dispatch(ctx, args, "", commands());
     return 0;
   } catch (const EarlyExit& e) {
     out << e.text << std::flush;
     return 0;
   } catch (...) {
     const Failure f = classify();
-    report(f, err, ctx.effective_api_key());
+    const std::string secret = ctx.effective_api_key();
+    try {
+      throw;
+    } catch (const UsageErrorWithHelp& e) {
+      err << e.help() << "\n";
+    } catch (...) {  // nothing more to show
+    }
+    if (err_is_terminal) err << human_line(f, secret) << "\n";
+    report(f, err, secret);
     return f.exit_code;
   }
 }

@@ -37,6 +37,9 @@ struct Context {
   GlobalOptions globals;
   std::ostream& out;
   std::ostream& err;
+  /// What `--help` prints at this point of the parse: the whole usage text until a command is
+  /// chosen, then that command's own help (set by `dispatch`).
+  std::string help;
 
   /// Builds the client from `IMPILO_BASE_URL`/`IMPILO_API_KEY` and the flags (a flag wins).
   /// @throws impilo::UsageError when there is no API key or the library refuses an option.
@@ -49,6 +52,18 @@ struct Context {
 /// Thrown by `--help` and `--version`: print @p text to stdout and exit 0.
 struct EarlyExit {
   std::string text;
+};
+
+/// A usage error where the help text says what was expected (a missing command or subcommand):
+/// `run()` prints @p help to stderr before the error object.
+class UsageErrorWithHelp : public UsageError {
+ public:
+  UsageErrorWithHelp(const std::string& what, std::string help)
+      : UsageError(what), help_(std::move(help)) {}
+  [[nodiscard]] const std::string& help() const noexcept { return help_; }
+
+ private:
+  std::string help_;
 };
 
 /// Bad input given with `--file`: not JSON (`invalid_json`) or of the wrong shape (`invalid_data`).
@@ -92,8 +107,8 @@ class Args {
 };
 
 /// The global flags (`--base-url`, `--api-key`, `--timeout`, `--max-retries`, `--verbose`,
-/// `--help`, `--version`), writing into @p globals.
-std::vector<Flag> global_flags(GlobalOptions& globals);
+/// `--help`, `--version`), writing into `ctx.globals`; `--help` prints `ctx.help`.
+std::vector<Flag> global_flags(Context& ctx);
 
 /// Strict number parsing for flag values and arguments; @p what names the flag in the error.
 /// @throws impilo::UsageError for anything but a whole decimal number in [@p min, @p max].
@@ -108,34 +123,59 @@ std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view 
 void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command);
 
 // ---- Commands ------------------------------------------------------------------------------
+//
+// Every command and subcommand is one `Command` entry, the one place that says how it is called
+// (`usage`, shown by `impilo --help` and by its group's help) and what `--help` adds about it
+// (`details`). To add a subcommand (`orders find`), add an entry to its group's table
+// (`orders_commands()` in orders.cpp); to add a group (`webhooks ...`), write a file like
+// orders.cpp with its table and a `Command` that calls `dispatch`, and add that to `commands()`
+// (cli.cpp).
 
-/// A top-level command. To add one, write its function and add one entry to `commands()`.
+/// A command or subcommand.
 struct Command {
-  std::string_view name;
-  std::string_view usage;  ///< Its lines of the usage text, already indented.
+  std::string name;  ///< `create` (for `impilo orders create`).
+  /// Its lines of the usage text, already indented: `  orders get ID    print the Order ...`.
+  std::string usage;
+  /// What its `--help` prints below the usage lines: what it does, its flags and arguments.
+  std::string details;
   std::function<void(Context&, Args&)> run;
 };
+
+/// The text `impilo ... NAME --help` prints for @p command.
+std::string help_text(const Command& command);
+
+/// Runs the entry of @p table named by the next argument, after setting `ctx.help` to its help.
+/// @p group is the words before it (`orders`), empty for the top level.
+/// @throws UsageErrorWithHelp when no name is left; impilo::UsageError for an unknown name.
+void dispatch(Context& ctx, Args& args, std::string_view group, const std::vector<Command>& table);
+
+/// A group of subcommands (`orders`): its usage lines are those of @p table, and running it
+/// dispatches to one of them.
+Command command_group(std::string name, std::string details,
+                      const std::vector<Command>& (*table)());
 
 /// Every top-level command, in usage order (cli.cpp).
 const std::vector<Command>& commands();
 
-/// `impilo orders ...` (orders.cpp).
-void run_orders(Context& ctx, Args& args);
-/// Usage lines of `impilo orders ...` (orders.cpp).
-extern const std::string_view orders_usage;
+/// `impilo orders create|get|list|validate` (orders.cpp).
+const std::vector<Command>& orders_commands();
 
 /// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp, built only with
 /// IMPILO_BUILD_SIMULATOR).
-void run_mock(Context& ctx, Args& args);
-/// Usage lines of `impilo mock ...` (mock.cpp).
-extern const std::string_view mock_usage;
+Command mock_command();
 
 /// The whole usage text.
 std::string usage_text();
 
 /// Runs the tool: returns the exit code, having written results to @p out and, on failure, the
-/// error object as the last line of @p err.
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+/// error object as the last line of @p err. When @p err_is_terminal, a one-line message for a
+/// person comes just before that object.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+        bool err_is_terminal = false);
+
+/// Writes one warning line (`impilo: warning: ...`) to @p err; never the last thing on failure,
+/// since the error object follows it.
+void warn(std::ostream& err, std::string_view message);
 
 /// Writes @p value as pretty JSON (indent 2) and a newline to @p out.
 void print_json(std::ostream& out, const nlohmann::json& value);

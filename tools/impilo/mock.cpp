@@ -12,11 +12,29 @@
 
 namespace impilo::cli {
 
-const std::string_view mock_usage =
+namespace {
+
+constexpr std::string_view mock_usage =
     "  mock [--host H] [--port N] [--data CATALOG.json]\n"
     "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]]\n"
     "                                     run the simulator until SIGINT or SIGTERM; the first\n"
     "                                     stdout line is `listening on http://HOST:PORT`\n";
+
+constexpr std::string_view mock_details =
+    "Serves an in-memory Impilo (POST /api/v3/order, GET /api/v3/order, GET /api/v3/order/{id})\n"
+    "that enforces the API's rules, for tests and demos. Point the SDK or this tool at the\n"
+    "printed URL with the catalogue's API key (sim-key-1 in the built-in catalogue).\n"
+    "\n"
+    "Flags:\n"
+    "  --host H               loopback address to listen on: 127.0.0.1 (default), any\n"
+    "                         127.x.y.z, ::1 or localhost; nothing else is accepted\n"
+    "  --port N               port, 0 to 65535; 0 (default) picks a free one\n"
+    "  --data CATALOG.json    API keys, patients, sites, items, kits, inventory and devices;\n"
+    "                         without it, the built-in demo catalogue\n"
+    "  --latency-ms N         delay added before every answer\n"
+    "  --fail-next N          fail the first N requests (fault injection)\n"
+    "  --fail-status S        HTTP status of those failures, 400 to 599 (default 503)\n"
+    "  --fail-retry-after R   send `Retry-After: R` (seconds) with those failures\n";
 
 void run_mock(Context& ctx, Args& args) {
   testing::SimulatorOptions options;
@@ -62,6 +80,12 @@ void run_mock(Context& ctx, Args& args) {
   } catch (const std::exception& e) {  // a refused host, a port in use, an inconsistent catalogue
     throw UsageError(std::string("mock: ") + e.what());
   }
+}
+
+}  // namespace
+
+Command mock_command() {
+  return {"mock", std::string(mock_usage), std::string(mock_details), run_mock};
 }
 
 }  // namespace impilo::cli

@@ -15,23 +15,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "cli.hpp"
 #include "json_limits.hpp"
 
 namespace impilo::cli {
-
-const std::string_view orders_usage =
-    "  orders create --file PATH|-        validate, then POST; print the created Order as JSON\n"
-    "  orders get ID                      print the Order as JSON\n"
-    "  orders list [--page N] [--size N] [--all]\n"
-    "                                     the page envelope as JSON (page 1, size 15 by\n"
-    "                                     default; size at most 250); with --all a JSON array\n"
-    "                                     of every order from --page on, following pages\n"
-    "                                     until the last\n"
-    "  orders validate --file PATH|-      no network, no key needed: print {\"valid\": true} or\n"
-    "                                     fail with violations\n";
 
 namespace {
 
@@ -61,7 +51,7 @@ std::string read_input(const std::string& path) {
 /// Decodes the `--file` input. Not JSON: `invalid_json`; JSON of the wrong shape (a count given
 /// as a string, an array where an object belongs): `invalid_data` at the offending pointer.
 /// Messages never quote the input: it holds patient data.
-CreateOrderRequest decode_request(const std::string& text) {
+CreateOrderRequest decode_request(Context& ctx, const std::string& text) {
   const auto invalid_json = [](const std::string& why) {
     return InputError(Violation{"", ErrorCode::invalid_json,
                                 std::string(server_message(ErrorCode::invalid_json))},
@@ -81,12 +71,33 @@ CreateOrderRequest decode_request(const std::string& text) {
     throw InputError(Violation{"", ErrorCode::invalid_data, "a number is out of range"},
                      "--file input holds a number out of range");
   }
+  CreateOrderRequest request;
   try {
-    return j.get<CreateOrderRequest>();
+    request = j.get<CreateOrderRequest>();
   } catch (const DecodeError& e) {
     throw InputError(Violation{e.pointer(), ErrorCode::invalid_data, e.detail()},
                      std::string("--file input is not an order request: ") + e.what());
   }
+  // Sent as they are, so not an error; but usually a misspelling the server ignores.
+  for (const UnknownMember& member : unknown_members(request)) warn(ctx.err, member.message);
+  return request;
+}
+
+/// `--allow-new-values`: the user vouches for every enumeration value in the request, so one the
+/// SDK does not know yet (a `shippingOption` added to the API later) is sent instead of refused.
+void allow_new_values(CreateOrderRequest& request) {
+  const auto mark = [](auto& value) {
+    using Enum = std::decay_t<decltype(*value)>;
+    if (value && !value->is_known()) value = Enum::deliberate(value->str());
+  };
+  mark(request.shipping_option);
+  if (request.patient) mark(request.patient->sex);
+}
+
+/// The flags of `orders create` and `orders validate`.
+std::vector<Flag> request_flags(std::optional<std::string>& file, bool& new_values) {
+  return {{"--file", true, [&file](const std::string& v) { file = v; }},
+          {"--allow-new-values", false, [&new_values](const std::string&) { new_values = true; }}};
 }
 
 void print_order(Context& ctx, const Order& order) {
@@ -95,12 +106,12 @@ void print_order(Context& ctx, const Order& order) {
 
 void create(Context& ctx, Args& args) {
   std::optional<std::string> file;
-  expect_no_positionals(
-      args.rest({{"--file", true, [&file](const std::string& v) { file = v; }}}, ctx),
-      "orders create");
+  bool new_values = false;
+  expect_no_positionals(args.rest(request_flags(file, new_values), ctx), "orders create");
   if (!file) throw UsageError("orders create needs --file PATH (or --file - for stdin)");
   const Client client = ctx.make_client();  // usage problems first, before reading stdin
-  const CreateOrderRequest request = decode_request(read_input(*file));
+  CreateOrderRequest request = decode_request(ctx, read_input(*file));
+  if (new_values) allow_new_values(request);
   print_order(ctx, client.create_order(request));  // validates first: nothing sent if invalid
 }
 
@@ -162,39 +173,68 @@ void list(Context& ctx, Args& args) {
 
 void validate_file(Context& ctx, Args& args) {
   std::optional<std::string> file;
-  expect_no_positionals(
-      args.rest({{"--file", true, [&file](const std::string& v) { file = v; }}}, ctx),
-      "orders validate");
+  bool new_values = false;
+  expect_no_positionals(args.rest(request_flags(file, new_values), ctx), "orders validate");
   if (!file) throw UsageError("orders validate needs --file PATH (or --file - for stdin)");
-  const CreateOrderRequest request = decode_request(read_input(*file));
+  CreateOrderRequest request = decode_request(ctx, read_input(*file));
+  if (new_values) allow_new_values(request);
   if (auto violations = validate(request); !violations.empty()) {
     throw ValidationError(std::move(violations));
   }
   print_json(ctx.out, nlohmann::json{{"valid", true}});
 }
 
-struct Subcommand {
-  std::string_view name;
-  void (*run)(Context&, Args&);
-};
+constexpr std::string_view file_flag =
+    "Flags:\n"
+    "  --file PATH|-        the request as JSON (a CreateOrderRequest); - reads stdin\n"
+    "  --allow-new-values   accept a shippingOption or sex this tool does not know (one the\n"
+    "                       API added later) instead of refusing it as invalid_data\n";
 
-constexpr Subcommand subcommands[] = {
-    {"create", create},
-    {"get", get},
-    {"list", list},
-    {"validate", validate_file},
-};
+constexpr std::string_view unknown_member_note =
+    "A member the SDK does not model (a misspelling such as shipingOption) is kept and sent as\n"
+    "it is; each one gets a warning on stderr, with the closest known name.\n";
 
 }  // namespace
 
-void run_orders(Context& ctx, Args& args) {
-  const std::optional<std::string> name = args.next_positional({}, ctx);
-  if (!name) throw UsageError("orders needs a subcommand: create, get, list or validate");
-  for (const Subcommand& sub : subcommands) {
-    if (sub.name == *name) return sub.run(ctx, args);
-  }
-  throw UsageError("unknown orders subcommand '" + *name +
-                   "' (expected create, get, list or validate)");
+const std::vector<Command>& orders_commands() {
+  static const std::vector<Command> table{
+      {"create",
+       "  orders create --file PATH|- [--allow-new-values]\n"
+       "                                     validate, then POST; print the created Order as\n"
+       "                                     JSON\n",
+       "Checks the request with the rules of `orders validate` and sends it only when it passes\n"
+       "(exit 3 and nothing sent otherwise). A create that may have reached the server is never\n"
+       "repeated: after exit 8 or 9, look for the order before placing it again.\n" +
+           std::string(unknown_member_note) + "\n" + std::string(file_flag),
+       create},
+      {"get", "  orders get ID                      print the Order as JSON\n",
+       "Prints the order with id ID, everything the server sent included.\n"
+       "\n"
+       "Arguments:\n"
+       "  ID   the order's id, a positive whole number (exit 7, not_found, if there is none)\n",
+       get},
+      {"list",
+       "  orders list [--page N] [--size N] [--all]\n"
+       "                                     the page envelope as JSON (page 1, size 15 by\n"
+       "                                     default; size at most 250); with --all a JSON array\n"
+       "                                     of every order from --page on, following pages\n"
+       "                                     until the last\n",
+       "Flags:\n"
+       "  --page N   1-based page number; default 1\n"
+       "  --size N   orders per page, 1 to 250; default 15\n"
+       "  --all      print one JSON array of every order from --page on, fetching page after\n"
+       "             page; a failure on a later page prints nothing on stdout\n",
+       list},
+      {"validate",
+       "  orders validate --file PATH|- [--allow-new-values]\n"
+       "                                     no network, no key needed: print {\"valid\": true}\n"
+       "                                     or fail with violations\n",
+       "Checks every rule that needs no server and prints {\"valid\": true}, or exits 3 with\n"
+       "every violation (a JSON pointer, a code and a message each) in the stderr object.\n" +
+           std::string(unknown_member_note) + "\n" + std::string(file_flag),
+       validate_file},
+  };
+  return table;
 }
 
 }  // namespace impilo::cli
