@@ -697,6 +697,7 @@ TEST_CASE("server_message gives the documented sentence, which maps back", "[err
       {ErrorCode::access_denied, "Access Denied"},
       {ErrorCode::feature_disabled, "The requested feature has been disabled."},
       {ErrorCode::forbidden, "The requested resource is forbidden."},
+      {ErrorCode::not_found, ""},
       {ErrorCode::unknown, ""},
   };
   REQUIRE(all.size() == static_cast<std::size_t>(ErrorCode::unknown) + 1);
