@@ -651,7 +651,7 @@ TEST_CASE("a missing API key is a usage error", "[cli]") {
 
 TEST_CASE("a base URL with a path is refused: the SDK adds /api/v3 itself", "[cli]") {
   FakeApi api(reply(200, server_order(1)));
-  for (const std::string& path : {"/api/v3", "/api/v3/", "/v3"}) {
+  for (const char* path : {"/api/v3", "/api/v3/", "/v3"}) {
     const auto r = run_impilo({"--base-url", api.url() + path, "orders", "get", "1"}, env_for(api));
     const json j = expect_failure(r, 2, usage_error());
     CHECK(contains(message_of(j), "base_url must be the host only"));
