@@ -715,7 +715,7 @@ TEST_CASE("an unknown shippingOption fails validation before anything is sent", 
   CHECK(api.request_count() == 0);
 }
 
-TEST_CASE("--allow-new-values sends a value newer than the tool on purpose", "[cli]") {
+TEST_CASE("a value newer than the tool is sent on purpose with --allow-new-values", "[cli]") {
   FakeApi api(reply(201, server_order(5)));
   json input = load("create_order_request.json");
   input["shippingOption"] = "sameDay";
