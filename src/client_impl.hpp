@@ -1,8 +1,8 @@
 #pragma once
 
 // The state every `Client` call shares: options, parsed base URL, transport and the retry loop.
-// Private: included by the client's translation units only (client.cpp and the files that add
-// calls to `Client`), so that each family of calls can live in its own file.
+// Private: included by the client's translation units only (client.cpp, client_once.cpp and the
+// files that add calls to `Client`), so that each family of calls can live in its own file.
 
 #include <algorithm>
 #include <chrono>
@@ -90,6 +90,7 @@ struct Client::Impl {
     if (options.max_retries < 0) throw UsageError("max_retries must not be negative");
     if (options.attempt_timeout.count() <= 0) throw UsageError("attempt_timeout must be positive");
     if (options.connect_timeout.count() <= 0) throw UsageError("connect_timeout must be positive");
+    if (options.settle_delay.count() < 0) throw UsageError("settle_delay must not be negative");
     if (options.overall_timeout.count() < 0) {
       throw UsageError("overall_timeout must not be negative (0 means no overall bound)");
     }

@@ -106,8 +106,12 @@ struct IMPILO_EXPORT ClientOptions {
   /// Also log request and response bodies at `debug`. They hold patients' names and addresses:
   /// turn on only where such logs are allowed.
   bool log_bodies{false};
-  /// How the client waits between attempts. Replace in tests to run retries without real waits.
-  /// Called from the thread making the call, or from a range's background fetch.
+  /// How long `create_order_once` waits after an ambiguous outcome before looking for the order,
+  /// so that a server that commits after the connection broke has done so. Must not be negative.
+  std::chrono::milliseconds settle_delay{2000};
+  /// How the client waits between attempts (and for `settle_delay`). Replace in tests to run
+  /// retries without real waits. Called from the thread making the call, or from a range's
+  /// background fetch.
   std::function<void(std::chrono::milliseconds)> sleep;
   /// While a loop over `orders()` works through one page, fetch the next page on a background
   /// thread, so that the wait for the server and the caller's work overlap. At most one page is
@@ -446,6 +450,49 @@ class IMPILO_EXPORT Client {
   /// Every order from `params.page` on, fetched page by page as the loop goes.
   /// @throws impilo::UsageError at once for parameters `list_orders` would refuse.
   OrderRange orders(const ListOrdersParams& params = {}) const;
+
+  /// Every order whose `externalOrderIds` holds @p external_id, by ascending id (an order without
+  /// an id comes last), found by listing: the API has no search.
+  ///
+  /// Correct whatever order the server lists in. Pages of 250 are read; page 1 tells `total`
+  /// (T orders, P = ceil(T / 250) pages). When the ids show the listing is in ascending id order,
+  /// the walk jumps to the last page and goes backwards, checking at every page that the order
+  /// holds (ascending within the page, below the page after it, above page 1); the moment it does
+  /// not, it falls back to reading every page from page 2 on. Requests, each retried as any GET:
+  /// - P when nothing bounds the search (1 when T <= 250), in either order;
+  /// - with @p newer_than_id and an id-ordered listing: 1 + the pages holding ids above it + 1
+  ///   (the page that reaches back to it), whatever T is; about 3 when few orders are newer;
+  /// - at most 2P - 1 when the order breaks late in the walk (pages read before the fallback).
+  /// Orders appended while it walks are found (the walk reads on past a stale last page).
+  ///
+  /// @param newer_than_id only orders with a larger id are looked for (0: every order). With an
+  ///        id-ordered listing the walk stops at the first page that reaches back to it; that
+  ///        relies on ids growing with creation, as they do in the API and the simulator.
+  /// @throws impilo::UsageError for an empty @p external_id or a negative @p newer_than_id
+  ///         (nothing sent); any error `list_orders` throws.
+  std::vector<Order> find_orders_by_external_id(std::string_view external_id,
+                                                std::int64_t newer_than_id = 0) const;
+
+  /// Creates @p request at most once, reconciling ambiguous outcomes through its external id.
+  ///
+  /// The API has no idempotency key, so the first of `request.external_order_ids` serves as one;
+  /// when there is none (absent or empty), `impilo-cpp:` followed by 32 random lower-case hex
+  /// digits is added (ids the caller set are never changed). Before the first send it notes the
+  /// newest order (1 small GET, 2 when the account has more than 250 orders) so that lookups read
+  /// only newer pages. Then it sends, as `create_order` does. When the outcome is ambiguous (a
+  /// `TransportError` that may have reached the server, a `ServerError`, a `DecodeError` of the
+  /// 2xx answer), it waits `ClientOptions::settle_delay`, then looks for orders newer than the
+  /// noted one carrying the id (`find_orders_by_external_id`): found, it returns the one with
+  /// the lowest id; not found, it sends the same request again, up to `max_retries` more times.
+  /// Each step is logged at `info`, without patient data.
+  ///
+  /// It reconciles its own sends: an older order that already carries a caller-set id is not
+  /// looked for (use `find_orders_by_external_id` for that).
+  /// @throws impilo::AmbiguousCreateError when it cannot tell: a lookup failed, or the last send
+  ///         allowed was ambiguous and its order was not found (it may still appear).
+  /// @throws impilo::ValidationError (nothing sent); any other error `create_order` throws when
+  ///         the outcome is certain (a 400, a 401, a connection never made, ...).
+  Order create_order_once(const CreateOrderRequest& request) const;
 
  private:
   struct Impl;

@@ -16,6 +16,7 @@
 ///     │   └── ServerError            5xx
 ///     ├── TransportError         no usable HTTP answer (connect, TLS, timeout, cut connection)
 ///     ├── DecodeError            a body that is not the expected JSON
+///     ├── AmbiguousCreateError   create_order_once could not tell whether its order was placed
 ///     └── UsageError             the SDK was called wrongly (bad option, id out of range, ...)
 /// ```
 /// No message of any of these ever contains the API key.
@@ -26,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace impilo {
@@ -276,6 +278,27 @@ class IMPILO_EXPORT DecodeError : public Error {
   std::string pointer_;
   std::string detail_;
   bool may_have_reached_server_{false};
+};
+
+/// `Client::create_order_once` could not tell whether its order was placed: a send had an
+/// ambiguous outcome (a cut connection, a timeout, a 5xx, an undecodable 2xx) and the lookup by
+/// external id either failed or found nothing after the last send allowed.
+///
+/// The order may exist, or may still appear (a server that commits late). Do not create it again
+/// blindly: reconcile later with `Client::find_orders_by_external_id(external_id())`. `what()`
+/// names the create failure's kind (`TransportError` "connection cut", `ServerError` "HTTP 503",
+/// ...) and, when the lookup failed, why; it never holds patient data or the API key.
+class IMPILO_EXPORT AmbiguousCreateError : public Error {
+ public:
+  /// @p external_id is the id the request carried (the one to look up later).
+  AmbiguousCreateError(std::string external_id, const std::string& what)
+      : Error(what), external_id_(std::move(external_id)) {}
+
+  /// The external order id sent with every attempt: the key to reconcile with.
+  [[nodiscard]] const std::string& external_id() const noexcept { return external_id_; }
+
+ private:
+  std::string external_id_;
 };
 
 }  // namespace impilo
