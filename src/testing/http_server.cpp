@@ -97,7 +97,9 @@ class SocketStream final : public httplib::Stream {
   explicit SocketStream(socket_t sock) : sock_(sock) {}
 
   bool is_readable() const override { return begin_ < end_ || wait_readable(); }
-  bool is_writable() const override { return wait_for(sock_, POLLOUT, io_timeout_ms); }
+  bool is_writable() const override {
+    return !discarding_ && wait_for(sock_, POLLOUT, io_timeout_ms);
+  }
 
   ssize_t read(char* ptr, size_t size) override {
     if (budget_ == 0) {
@@ -123,7 +125,7 @@ class SocketStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!wait_for(sock_, POLLOUT, io_timeout_ms)) return -1;
+    if (discarding_ || !wait_for(sock_, POLLOUT, io_timeout_ms)) return -1;
     ssize_t sent = 0;
     do {
       sent = ::send(sock_, ptr, size, send_flags);
@@ -156,7 +158,12 @@ class SocketStream final : public httplib::Stream {
   /// A read failed because the bytes given to `limit_reads()` were all read.
   [[nodiscard]] bool over_budget() const { return over_budget_; }
 
+  /// Refuses every later write, so the response is never sent; the connection then closes.
+  void discard_response() { discarding_ = true; }
+  [[nodiscard]] bool discarding() const { return discarding_; }
+
  private:
+  bool discarding_{false};
   bool wait_readable() const {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(read_deadline_ - Clock::now());
@@ -466,7 +473,7 @@ class HttpServer::Server final : public httplib::Server {
         const bool last = served + 1 == max_requests_per_connection;
         ok = process_request(stream, last, connection_closed, &answer_uncompressed);
         refused = exchange.refused;
-        if (!ok || connection_closed || refused) break;
+        if (!ok || connection_closed || refused || stream.discarding()) break;
       }
     } catch (...) {
       ok = false;
@@ -577,6 +584,10 @@ void HttpServer::serve() {
 
 void HttpServer::close_connections() noexcept {
   if (server_) server_->close_connections();
+}
+
+void HttpServer::close_without_response() noexcept {
+  if (current_exchange != nullptr) current_exchange->stream->discard_response();
 }
 
 void HttpServer::stop() noexcept {

@@ -44,6 +44,11 @@ class HttpServer {
   /// Closes every connection and the listening socket, and joins every thread. Idempotent.
   void stop() noexcept;
 
+  /// Called by a handler: once it returns, its connection is closed without a byte of the
+  /// response being written (the client sees the connection cut after sending its request).
+  /// Does nothing when called outside a handler.
+  static void close_without_response() noexcept;
+
  private:
   class Server;
   std::unique_ptr<Server> server_;

@@ -25,6 +25,8 @@ struct Answer {
   int status{200};
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Close the connection instead of sending this answer (`commit_then_drop`).
+  bool drop_connection{false};
 };
 
 /// `{"message": message}` with @p status.
@@ -57,9 +59,10 @@ class OrderBook {
   Answer create(std::string_view body);
   /// `GET /api/v3/order/{id}` with the path segment @p id_text.
   [[nodiscard]] Answer get(std::string_view id_text) const;
-  /// `GET /api/v3/order` with the raw `page` and `size` query values (absent: 1 and 15).
+  /// `GET /api/v3/order` with the raw `page` and `size` query values (absent: 1 and 15), by
+  /// ascending id, or descending with @p descending.
   [[nodiscard]] Answer list(const std::optional<std::string>& page,
-                            const std::optional<std::string>& size) const;
+                            const std::optional<std::string>& size, bool descending = false) const;
 
   [[nodiscard]] std::vector<Order> orders() const;
   [[nodiscard]] std::optional<Order> order(std::int64_t id) const;

@@ -504,7 +504,7 @@ Answer OrderBook::get(std::string_view id_text) const {
 }
 
 Answer OrderBook::list(const std::optional<std::string>& page_text,
-                       const std::optional<std::string>& size_text) const {
+                       const std::optional<std::string>& size_text, bool descending) const {
   const std::optional<std::int64_t> page = page_text ? parse_integer(*page_text) : 1;
   const std::optional<std::int64_t> size =
       size_text ? parse_integer(*size_text) : default_page_size;
@@ -523,7 +523,11 @@ Answer OrderBook::list(const std::optional<std::string>& page_text,
   if (*page <= pages) {
     const std::int64_t begin = (*page - 1) * *size;
     const std::int64_t end = std::min(total, begin + *size);
-    result.content.assign(orders_.begin() + begin, orders_.begin() + end);
+    if (descending) {
+      result.content.assign(orders_.rbegin() + begin, orders_.rbegin() + end);
+    } else {
+      result.content.assign(orders_.begin() + begin, orders_.begin() + end);
+    }
   }
   return Answer{200, encode(result), {}};
 }

@@ -69,6 +69,12 @@ void check_failure(int count, int status, const std::optional<int>& retry_after,
   }
 }
 
+void check_drops(int count, const char* where) {
+  if (count < 0) {
+    throw std::invalid_argument(std::string(where) + ": the count of creates must not be negative");
+  }
+}
+
 void check_latency(std::chrono::milliseconds latency, const char* where) {
   if (latency.count() < 0) {
     throw std::invalid_argument(std::string(where) + ": the latency must not be negative");
@@ -108,8 +114,10 @@ struct Simulator::Impl {
         latency(options.latency),
         failures_left(options.fail_next),
         failure_status(options.fail_status),
-        failure_retry_after(options.fail_retry_after) {
+        failure_retry_after(options.fail_retry_after),
+        drops_left(options.commit_then_drop) {
     check_latency(latency, "SimulatorOptions::latency");
+    check_drops(drops_left, "SimulatorOptions::commit_then_drop");
     check_failure(failures_left, failure_status, failure_retry_after,
                   "SimulatorOptions::fail_next");
   }
@@ -139,8 +147,11 @@ struct Simulator::Impl {
     const std::string& path = req.path;
     const bool is_get = req.method == "GET" || req.method == "HEAD";
     if (path == orders_path) {
-      if (is_get) return book.list(query_value(req, "page"), query_value(req, "size"));
-      if (req.method == "POST") return book.create(req.body);
+      if (is_get) {
+        return book.list(query_value(req, "page"), query_value(req, "size"),
+                         query_value(req, "sortDescending") == std::optional<std::string>("true"));
+      }
+      if (req.method == "POST") return create(req.body);
       return method_not_allowed("GET, POST");
     }
     if (path.size() > order_prefix.size() &&
@@ -150,6 +161,19 @@ struct Simulator::Impl {
       return method_not_allowed("GET");
     }
     return detail::message_answer(404, detail::text::not_found);
+  }
+
+  /// A create; one that commits while drops are pending loses its answer.
+  detail::Answer create(const std::string& body) {
+    detail::Answer answer = book.create(body);
+    if (answer.status / 100 == 2) {
+      const std::lock_guard<std::mutex> lock(control_mutex);
+      if (drops_left > 0) {
+        --drops_left;
+        answer.drop_connection = true;
+      }
+    }
+    return answer;
   }
 
   static detail::Answer method_not_allowed(const char* allowed) {
@@ -166,6 +190,10 @@ struct Simulator::Impl {
     } catch (const std::exception& e) {
       result = detail::message_answer(500, std::string("simulator error: ") + e.what());
     }
+    if (result.drop_connection) {
+      detail::HttpServer::close_without_response();
+      return;
+    }
     res.status = result.status;
     for (const auto& [name, value] : result.headers) res.set_header(name, value);
     res.set_content(result.body, "application/json");
@@ -181,6 +209,7 @@ struct Simulator::Impl {
   int failures_left;
   int failure_status;
   std::optional<int> failure_retry_after;
+  int drops_left;
   bool stopping{false};
 
   std::atomic<std::size_t> requests{0};
@@ -282,6 +311,12 @@ void Simulator::fail_next(int count, int status, std::optional<int> retry_after_
   impl_->failures_left = count;
   impl_->failure_status = status;
   impl_->failure_retry_after = retry_after_seconds;
+}
+
+void Simulator::commit_then_drop(int count) {
+  check_drops(count, "Simulator::commit_then_drop");
+  const std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->drops_left = count;
 }
 
 std::size_t Simulator::requests_served() const noexcept {

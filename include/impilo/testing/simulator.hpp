@@ -25,16 +25,18 @@
 /// It serves, on a loopback address only:
 /// - `POST /api/v3/order`: 201 with the created `Order`;
 /// - `GET /api/v3/order?page=N&size=M`: 200 with a page envelope `{"content", "page", "size",
-///   "total", "first", "last"}`, orders by ascending id; `page` is 1-based (default 1), `size`
-///   defaults to 15; a page or size that is not an integer, a page below 1 or a size outside
-///   1..250 answers 400 `Invalid data provided`; other query parameters are ignored;
+///   "total", "first", "last"}`, orders by ascending id (descending with `sortDescending=true`);
+///   `page` is 1-based (default 1), `size` defaults to 15; a page or size that is not an integer,
+///   a page below 1 or a size outside 1..250 answers 400 `Invalid data provided`; other query
+///   parameters are ignored;
 /// - `GET /api/v3/order/{id}`: 200 with the `Order`; 404 `{"message": "Order not found"}` for an
 ///   integer that is no order's id; 400 `Invalid data provided` for an id that is not an integer.
 ///
 /// Every answer is JSON; an error body is `{"message": TEXT}`. Each request is handled in this
 /// order: the added latency (`set_latency`), then an injected failure (`fail_next`), then the
 /// `Impilo-API-Key` check (401 `{"message": "Unauthorized"}` unless the key is one of
-/// `Catalog::api_keys`), then the endpoint. Other paths answer 404 `{"message": "Not found"}`,
+/// `Catalog::api_keys`), then the endpoint; a create that succeeds while `commit_then_drop` is
+/// pending then loses its answer. Other paths answer 404 `{"message": "Not found"}`,
 /// other methods on the order paths 405.
 ///
 /// The HTTP layer defends itself against hostile clients (docs/reliability.md): a request body
@@ -165,7 +167,8 @@ struct IMPILO_TESTING_EXPORT Catalog {
 };
 
 /// Everything a `Simulator` starts with. The fault-injection members mirror the flags of
-/// `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`).
+/// `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`,
+/// `--commit-then-drop`).
 struct SimulatorOptions {
   /// Address to listen on: `127.0.0.1` (or any `127.x.y.z`), `::1`, or `localhost` (which
   /// listens on 127.0.0.1). Anything else is refused: the simulator never listens beyond the
@@ -188,6 +191,10 @@ struct SimulatorOptions {
   /// `Retry-After` seconds sent with those failures (`--fail-retry-after`); none when empty.
   /// Must not be negative.
   std::optional<int> fail_retry_after;
+  /// How many of the next successful creates lose their answer (`--commit-then-drop`): the
+  /// order is committed, then the connection is closed before any byte of the response, the
+  /// ambiguous outcome `Client::create_order_once` reconciles. 0 for none; must not be negative.
+  int commit_then_drop{0};
 };
 
 /// An in-memory Impilo order API served over HTTP on loopback (see the file comment for the
@@ -266,6 +273,12 @@ class IMPILO_TESTING_EXPORT Simulator {
   /// @throws std::invalid_argument for a negative count or Retry-After, or a status outside
   ///         400..599.
   void fail_next(int count, int status = 503, std::optional<int> retry_after_seconds = {});
+
+  /// Makes the next @p count creates that succeed commit their order and then close the
+  /// connection before any byte of the response (a refused create is answered as usual and does
+  /// not count). Replaces any drops still pending; `commit_then_drop(0)` cancels them.
+  /// @throws std::invalid_argument for a negative count.
+  void commit_then_drop(int count);
 
   /// Requests received so far: every path and method, injected failures and 401s included (not
   /// counted: bytes that never formed an HTTP request, and requests the HTTP layer refused,
