@@ -43,9 +43,10 @@ constexpr std::string_view usage_tail =
     "stdout carries only JSON. On failure the last line of stderr is one JSON object:\n"
     "  {\"error\": KIND, \"status\": HTTP status or null, \"code\": ERROR_CODE or null,\n"
     "   \"message\": TEXT}  (+ \"violations\" for validation, \"may_have_reached_server\" for\n"
-    "   transport)\n"
+    "   transport, \"external_id\" for ambiguous)\n"
     "Exit codes: 0 success, 2 usage, 3 validation, 4 bad_request, 5 authentication,\n"
     "  6 permission_denied, 7 not_found, 8 rate_limited or server, 9 transport, 10 decode,\n"
+    "  11 ambiguous (orders create --once could not tell whether the order was placed),\n"
     "  1 internal (an unexpected failure of the tool itself).\n";
 
 /// How a failure is reported: the members of the stderr object, and the exit code.
@@ -57,6 +58,7 @@ struct Failure {
   std::string message;
   std::optional<std::vector<Violation>> violations;
   std::optional<bool> may_have_reached_server;
+  std::optional<std::string> external_id;
 };
 
 /// A failure without HTTP status or code.
@@ -89,6 +91,10 @@ Failure classify() {
     throw;
   } catch (const UsageError& e) {
     return failure(2, "usage", e.what());
+  } catch (const AmbiguousCreateError& e) {
+    Failure f = failure(11, "ambiguous", e.what());
+    f.external_id = e.external_id();
+    return f;
   } catch (const ValidationError& e) {
     Failure f = failure(3, "validation", e.what());
     f.violations = e.violations();
@@ -173,6 +179,7 @@ void report(const Failure& f, std::ostream& err, const std::string& secret) {
     }
   }
   if (f.may_have_reached_server) j["may_have_reached_server"] = *f.may_have_reached_server;
+  if (f.external_id) j["external_id"] = *f.external_id;
   // One line: dump() without indent escapes every control character. Bytes that are not UTF-8
   // (from a server's error page) are replaced rather than aborting the report.
   err << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;

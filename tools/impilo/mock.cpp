@@ -17,8 +17,11 @@ namespace {
 constexpr std::string_view mock_usage =
     "  mock [--host H] [--port N] [--data CATALOG.json]\n"
     "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]]\n"
+    "       [--commit-then-drop N]\n"
     "                                     run the simulator until SIGINT or SIGTERM; the first\n"
-    "                                     stdout line is `listening on http://HOST:PORT`\n";
+    "                                     stdout line is `listening on http://HOST:PORT`.\n"
+    "                                     --commit-then-drop N: the next N creates are committed,\n"
+    "                                     then the connection closes before any response byte\n";
 
 constexpr std::string_view mock_details =
     "Serves an in-memory Impilo (POST /api/v3/order, GET /api/v3/order, GET /api/v3/order/{id})\n"
@@ -60,6 +63,11 @@ void run_mock(Context& ctx, Args& args) {
                  {"--fail-status", true,
                   [&](const std::string& v) {
                     options.fail_status = as_int(parse_integer(v, "--fail-status", 400, 599));
+                  }},
+                 {"--commit-then-drop", true,
+                  [&](const std::string& v) {
+                    options.commit_then_drop =
+                        as_int(parse_integer(v, "--commit-then-drop", 0, int_max));
                   }},
                  {"--fail-retry-after", true,
                   [&](const std::string& v) {

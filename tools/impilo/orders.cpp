@@ -107,12 +107,33 @@ void print_order(Context& ctx, const Order& order) {
 void create(Context& ctx, Args& args) {
   std::optional<std::string> file;
   bool new_values = false;
-  expect_no_positionals(args.rest(request_flags(file, new_values), ctx), "orders create");
+  bool once = false;
+  std::vector<Flag> flags = request_flags(file, new_values);
+  flags.push_back({"--once", false, [&once](const std::string&) { once = true; }});
+  expect_no_positionals(args.rest(flags, ctx), "orders create");
   if (!file) throw UsageError("orders create needs --file PATH (or --file - for stdin)");
   const Client client = ctx.make_client();  // usage problems first, before reading stdin
   CreateOrderRequest request = decode_request(ctx, read_input(*file));
   if (new_values) allow_new_values(request);
-  print_order(ctx, client.create_order(request));  // validates first: nothing sent if invalid
+  // Both validate first: nothing is sent if the request is invalid.
+  print_order(ctx, once ? client.create_order_once(request) : client.create_order(request));
+}
+
+void find(Context& ctx, Args& args) {
+  std::optional<std::string> external_id;
+  expect_no_positionals(
+      args.rest({{"--external-id", true,
+                  [&external_id](const std::string& v) { external_id = v; }}},
+                ctx),
+      "orders find");
+  if (!external_id || external_id->empty()) {
+    throw UsageError("orders find needs --external-id ID (a non-empty id)");
+  }
+  nlohmann::json orders = nlohmann::json::array();
+  for (const Order& order : ctx.make_client().find_orders_by_external_id(*external_id)) {
+    orders.push_back(order);
+  }
+  print_json(ctx.out, orders);
 }
 
 void get(Context& ctx, Args& args) {
@@ -199,14 +220,27 @@ constexpr std::string_view unknown_member_note =
 const std::vector<Command>& orders_commands() {
   static const std::vector<Command> table{
       {"create",
-       "  orders create --file PATH|- [--allow-new-values]\n"
+       "  orders create --file PATH|- [--once] [--allow-new-values]\n"
        "                                     validate, then POST; print the created Order as\n"
        "                                     JSON\n",
        "Checks the request with the rules of `orders validate` and sends it only when it passes\n"
        "(exit 3 and nothing sent otherwise). A create that may have reached the server is never\n"
-       "repeated: after exit 8 or 9, look for the order before placing it again.\n" +
-           std::string(unknown_member_note) + "\n" + std::string(file_flag),
+       "repeated blindly: without --once, after exit 8 or 9 look for the order (orders find)\n"
+       "before placing it again.\n" +
+           std::string(unknown_member_note) + "\n" + std::string(file_flag) +
+           "  --once               never place it twice: add an external id when the file has\n"
+           "                       none, and after a cut connection, a timeout or a 5xx look the\n"
+           "                       order up by it (found: print it; not found: send again, up to\n"
+           "                       --max-retries times; undecided: exit 11 with \"external_id\"\n"
+           "                       in the stderr object)\n",
        create},
+      {"find", "  orders find --external-id ID       print a JSON array of the orders carrying ID\n",
+       "Prints a JSON array (maybe empty, exit 0) of every order whose externalOrderIds holds ID,\n"
+       "by ascending id, found by listing (see docs/retries.md for the cost).\n"
+       "\n"
+       "Flags:\n"
+       "  --external-id ID   the external id to look for (non-empty)\n",
+       find},
       {"get", "  orders get ID                      print the Order as JSON\n",
        "Prints the order with id ID, everything the server sent included.\n"
        "\n"
@@ -223,7 +257,8 @@ const std::vector<Command>& orders_commands() {
        "  --page N   1-based page number; default 1\n"
        "  --size N   orders per page, 1 to 250; default 15\n"
        "  --all      print one JSON array of every order from --page on, fetching page after\n"
-       "             page; a failure on a later page prints nothing on stdout\n",
+       "             page, each order printed as it arrives (a failure on a later page leaves\n"
+       "             the orders already printed and the array unterminated)\n",
        list},
       {"validate",
        "  orders validate --file PATH|- [--allow-new-values]\n"
