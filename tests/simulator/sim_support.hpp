@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "catch.hpp"
+#include "thrown.hpp"
 
 namespace sim_test {
 
@@ -187,17 +188,7 @@ inline Classified classify(const RawResponse& response) {
   return {};  // unreachable: throw_api_error always throws
 }
 
-/// The exception of type @p E that @p call throws; fails the test when it throws nothing.
-template <typename E, typename F>
-E thrown(F&& call) {
-  try {
-    call();
-  } catch (const E& e) {
-    return e;
-  }
-  FAIL("expected an exception, got none");
-  throw std::logic_error("unreachable");
-}
+using impilo_test::thrown;
 
 // ---- Requests --------------------------------------------------------------------------------
 

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "thrown.hpp"
 
 using nlohmann::json;
+using impilo_test::thrown;
 using std::chrono::milliseconds;
 
 namespace {
@@ -172,17 +174,6 @@ impilo::CreateOrderRequest request(std::optional<std::vector<std::string>> exter
 
 std::string external_id_of(const std::string& posted) {
   return json::parse(posted).at("externalOrderIds").at(0).get<std::string>();
-}
-
-template <typename E, typename F>
-E thrown(F&& call) {
-  try {
-    call();
-  } catch (const E& e) {
-    return e;
-  }
-  FAIL("expected an exception, got none");
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace
