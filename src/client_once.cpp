@@ -193,9 +193,11 @@ std::string ambiguity_of_current_exception() {
       return "ServerError (HTTP " + std::to_string(e.status()) + ")";
     }
   } catch (const DecodeError& e) {
-    // create_order validated before sending, so this is its 2xx answer: the order likely exists.
-    return std::string("DecodeError (an undecodable 2xx answer at ") +
-           (e.pointer().empty() ? "(root)" : e.pointer()) + ")";
+    // A 2xx answer that could not be read as an order: the order most likely exists.
+    if (e.may_have_reached_server()) {
+      return std::string("DecodeError (an undecodable 2xx answer at ") +
+             (e.pointer().empty() ? "(root)" : e.pointer()) + ")";
+    }
   }
   return {};
 }
