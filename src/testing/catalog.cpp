@@ -9,7 +9,9 @@
 #include <impilo/json.hpp>
 #include <impilo/testing/simulator.hpp>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -28,7 +30,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view top_level_members[] = {"apiKeys", "patients",  "sites",  "items",
-                                                  "kits",    "inventory", "devices"};
+                                                  "kits",    "inventory", "devices", "statusFlow"};
 
 std::string type_name(const json& j) {
   if (j.is_number_integer()) return "integer";
@@ -92,17 +94,19 @@ std::vector<CatalogKit> decode_kits(const json& top) {
   return out;
 }
 
-std::vector<std::string> decode_api_keys(const json& top) {
-  std::vector<std::string> keys;
-  const auto member = top.find("apiKeys");
-  if (member == top.end() || member->is_null()) return keys;
-  if (!member->is_array()) wrong_type("/apiKeys", "array", *member);
+/// The list of strings @p name of @p top, or nothing when it is absent or null.
+std::optional<std::vector<std::string>> decode_strings(const json& top, const char* name) {
+  const auto member = top.find(name);
+  if (member == top.end() || member->is_null()) return std::nullopt;
+  const std::string at = std::string("/") + name;
+  if (!member->is_array()) wrong_type(at, "array", *member);
+  std::vector<std::string> out;
   for (std::size_t i = 0; i < member->size(); ++i) {
-    const json& key = (*member)[i];
-    if (!key.is_string()) wrong_type("/apiKeys/" + std::to_string(i), "string", key);
-    keys.push_back(key.get<std::string>());
+    const json& text = (*member)[i];
+    if (!text.is_string()) wrong_type(at + "/" + std::to_string(i), "string", text);
+    out.push_back(text.get<std::string>());
   }
-  return keys;
+  return out;
 }
 
 std::map<std::int64_t, std::int64_t> decode_inventory(const json& top) {
@@ -228,6 +232,14 @@ std::optional<std::string> find_catalog_problem(const Catalog& catalog) {
       return at + ": item " + std::to_string(item_id) + " is not in /items";
     if (units < 0) return at + ": units must not be negative, got " + std::to_string(units);
   }
+  if (catalog.status_flow.empty()) return std::string("/statusFlow: list at least one status");
+  std::set<std::string> statuses;
+  for (std::size_t i = 0; i < catalog.status_flow.size(); ++i) {
+    const std::string& status = catalog.status_flow[i];
+    const std::string at = "/statusFlow/" + std::to_string(i);
+    if (status.empty()) return at + ": a status must be non-empty";
+    if (!statuses.insert(status).second) return at + ": '" + status + "' appears twice";
+  }
   return std::nullopt;
 }
 
@@ -252,18 +264,19 @@ Catalog Catalog::from_json_text(std::string_view json_text) {
     if (!known) {
       inconsistent("/" + member.key() +
                    ": unknown member (expected apiKeys, patients, sites, items, kits, inventory, "
-                   "devices)");
+                   "devices, statusFlow)");
     }
   }
 
   Catalog catalog;
-  catalog.api_keys = decode_api_keys(top);
+  catalog.api_keys = decode_strings(top, "apiKeys").value_or(std::vector<std::string>{});
   catalog.patients = decode_list<Patient>(top, "patients");
   catalog.sites = decode_list<Site>(top, "sites");
   catalog.items = decode_list<Item>(top, "items");
   catalog.kits = decode_kits(top);
   catalog.inventory = decode_inventory(top);
   catalog.devices = decode_list<Device>(top, "devices");
+  if (auto flow = decode_strings(top, "statusFlow")) catalog.status_flow = *std::move(flow);
   if (auto problem = detail::find_catalog_problem(catalog)) inconsistent(*problem);
   return catalog;
 }
@@ -306,6 +319,7 @@ std::string Catalog::to_json_text() const {
   json device_list = json::array();
   for (const Device& d : devices) device_list.push_back(d);
   top["devices"] = std::move(device_list);
+  top["statusFlow"] = status_flow;
   return top.dump(2);
 }
 
@@ -371,6 +385,7 @@ Catalog Catalog::demo() {
      "kitItems": [{"item": {"id": 1004}, "count": 2}]}
   ],
   "inventory": {"1000": 100, "1001": 50, "1002": 3, "1004": 200, "1005": 10, "1006": 20},
+  "statusFlow": ["availableForPickup", "shipped", "delivered"],
   "devices": [
     {"id": 9000, "item": {"id": 1000}, "currentStatus": "withPatient", "used": true,
      "currentPatient": {"id": 5000}, "externalIdentifier": "dev-9000",

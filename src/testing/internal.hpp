@@ -2,6 +2,8 @@
 
 // Internals of the simulator shared between its translation units. Not installed.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <impilo/models.hpp>
 #include <impilo/testing/simulator.hpp>
@@ -32,6 +34,48 @@ struct Answer {
 /// `{"message": message}` with @p status.
 Answer message_answer(int status, std::string_view message);
 
+/// A whole decimal integer (optionally negative), or nothing.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+
+/// @p when (now by default) as ISO 8601 UTC with milliseconds: `2024-05-01T12:34:56.789Z`.
+std::string utc_timestamp(
+    std::chrono::system_clock::time_point when = std::chrono::system_clock::now());
+
+/// An order as compact JSON, the way the API answers with it.
+std::string order_json(const Order& order);
+
+/// Where a page of a list falls: entries [begin, end) of total.
+struct PageWindow {
+  std::int64_t total;
+  std::int64_t begin;
+  std::int64_t end;
+  bool first;
+  bool last;
+};
+
+/// A list call's 1-based `page` and `size`, checked.
+struct PageRequest {
+  std::int64_t page;
+  std::int64_t size;
+  /// The entries this page shows of a list of @p total.
+  [[nodiscard]] PageWindow window(std::int64_t total) const;
+};
+
+/// The raw `page` and `size` query values (absent: 1 and 15), or nothing when either is not an
+/// integer, the page is below 1 or the size outside 1..250 (the API's 400 `Invalid data`).
+std::optional<PageRequest> parse_page_request(const std::optional<std::string>& page,
+                                              const std::optional<std::string>& size);
+
+/// Where to bind and how to write a loopback host in a URL.
+struct LoopbackHost {
+  std::string bind;
+  std::string in_url;
+};
+
+/// @p host as a loopback address (`127.0.0.0/8`, `::1`, bracketed or not, or `localhost`), or
+/// nothing when it is any other host.
+std::optional<LoopbackHost> loopback_host(std::string host);
+
 /// Texts of the simulator's own answers, which the API does not document. The documented 400
 /// texts are not repeated here: they come from `impilo::server_message(ErrorCode)`, the table the
 /// SDK classifies server answers with, so the simulator cannot drift from what the client expects.
@@ -50,7 +94,7 @@ class OrderBook {
  public:
   /// Indexes @p catalog, showing references in full (a kit item's item, a patient's site, ...).
   /// @throws std::invalid_argument when the catalogue is inconsistent.
-  OrderBook(const Catalog& catalog, std::string initial_status);
+  explicit OrderBook(const Catalog& catalog);
 
   /// True when @p key is one of the catalogue's API keys.
   [[nodiscard]] bool accepts_key(std::string_view key) const;
@@ -69,6 +113,18 @@ class OrderBook {
   [[nodiscard]] std::vector<Patient> patients() const;
   [[nodiscard]] std::optional<std::int64_t> inventory(std::int64_t item_id) const;
   void set_inventory(std::int64_t item_id, std::optional<std::int64_t> units);
+
+  /// What `advance` did.
+  struct Advanced {
+    enum class Outcome { moved, unknown_order, flow_ended };
+    Outcome outcome{Outcome::unknown_order};
+    Order order;  ///< After the move (`moved`), or as it stands (`flow_ended`).
+  };
+  /// Moves order @p id to the next status of the flow, with its event and, on the flow's second
+  /// status, a tracking number.
+  Advanced advance(std::int64_t id);
+  /// Ids of the orders not yet at the end of the flow, ascending.
+  [[nodiscard]] std::vector<std::int64_t> advanceable() const;
 
  private:
   struct KitEntry {
@@ -101,13 +157,14 @@ class OrderBook {
   std::map<std::int64_t, KitEntry> kits_;
   std::map<std::int64_t, Site> sites_;
   std::map<std::int64_t, Device> devices_;
-  std::string initial_status_;
+  std::vector<std::string> status_flow_;
 
   // Guarded by mutex_.
   mutable std::mutex mutex_;
   std::map<std::int64_t, Patient> patients_;
   std::map<std::int64_t, std::int64_t> inventory_;
-  std::vector<Order> orders_;  // orders_[i] has id i + 1
+  std::vector<Order> orders_;                // orders_[i] has id i + 1
+  std::vector<std::size_t> flow_positions_;  // orders_[i] is at status_flow_[flow_positions_[i]]
   std::int64_t next_patient_id_{1};
 };
 

@@ -71,15 +71,6 @@ bool has_returns(const CreateOrderRequest& request) {
          has_entries(request.return_packed_kits);
 }
 
-/// A whole decimal integer (optionally negative), or nothing.
-std::optional<std::int64_t> parse_integer(std::string_view text) {
-  std::int64_t value = 0;
-  const char* const end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
-  return value;
-}
-
 std::int64_t saturating_add(std::int64_t a, std::int64_t b) {  // both >= 0
   return a > int64_max - b ? int64_max : a + b;
 }
@@ -87,26 +78,6 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) {  // both >= 0
 std::int64_t saturating_multiply(std::int64_t a, std::int64_t b) {  // both >= 0
   if (a == 0 || b == 0) return 0;
   return a > int64_max / b ? int64_max : a * b;
-}
-
-/// Now as ISO 8601 UTC with milliseconds: `2024-05-01T12:34:56.789Z`.
-std::string utc_timestamp() {
-  using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto seconds_part = time_point_cast<seconds>(now);
-  const auto millis = duration_cast<milliseconds>(now - seconds_part).count();
-  const std::time_t t = system_clock::to_time_t(seconds_part);
-  std::tm parts{};
-#ifdef _WIN32
-  gmtime_s(&parts, &t);
-#else
-  gmtime_r(&t, &parts);
-#endif
-  char date[32];
-  const std::size_t length = std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &parts);
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
-  return std::string(date, length) + fraction;
 }
 
 // ---- Phase 1: format -------------------------------------------------------------------------
@@ -193,10 +164,59 @@ Answer message_answer(int status, std::string_view message) {
   return Answer{status, json{{"message", message}}.dump(), {}};
 }
 
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+std::optional<PageRequest> parse_page_request(const std::optional<std::string>& page_text,
+                                              const std::optional<std::string>& size_text) {
+  const std::optional<std::int64_t> page = page_text ? parse_integer(*page_text) : 1;
+  const std::optional<std::int64_t> size =
+      size_text ? parse_integer(*size_text) : default_page_size;
+  if (!page || !size || *page < 1 || *size < 1 || *size > max_page_size) return std::nullopt;
+  return PageRequest{*page, *size};
+}
+
+PageWindow PageRequest::window(std::int64_t total) const {
+  const std::int64_t pages = (total + size - 1) / size;
+  PageWindow window{total, total, total, page == 1, page >= pages};
+  if (page <= pages) {
+    window.begin = (page - 1) * size;
+    window.end = std::min(total, window.begin + size);
+  }
+  return window;
+}
+
+std::string order_json(const Order& order) {
+  return encode(order);
+}
+
+std::string utc_timestamp(std::chrono::system_clock::time_point now) {
+  using namespace std::chrono;
+  const auto seconds_part = time_point_cast<seconds>(now);
+  const auto millis = duration_cast<milliseconds>(now - seconds_part).count();
+  const std::time_t t = system_clock::to_time_t(seconds_part);
+  std::tm parts{};
+#ifdef _WIN32
+  gmtime_s(&parts, &t);
+#else
+  gmtime_r(&t, &parts);
+#endif
+  char date[32];
+  const std::size_t length = std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &parts);
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return std::string(date, length) + fraction;
+}
+
+
 // ---- Construction and accessors --------------------------------------------------------------
 
-OrderBook::OrderBook(const Catalog& catalog, std::string initial_status)
-    : initial_status_(std::move(initial_status)) {
+OrderBook::OrderBook(const Catalog& catalog) : status_flow_(catalog.status_flow) {
   if (auto problem = find_catalog_problem(catalog)) {
     throw std::invalid_argument("inconsistent catalogue: " + *problem);
   }
@@ -389,7 +409,7 @@ Order OrderBook::build_order(const CreateOrderRequest& request, const Recipient&
   order.external_order_ids = request.external_order_ids;
   order.patient = recipient.patient;
   order.site = recipient.site;
-  order.current_status = OrderStatus::from_string(initial_status_);
+  order.current_status = OrderStatus::from_string(status_flow_.front());
   if (request.order_items) {
     order.order_items.emplace();
     for (OrderItem line : *request.order_items) {
@@ -486,6 +506,7 @@ Answer OrderBook::create(std::string_view body) {
     }
     const auto id = static_cast<std::int64_t>(orders_.size()) + 1;
     orders_.push_back(build_order(request, recipient, id, now));
+    flow_positions_.push_back(0);
     return Answer{
         201, encode(orders_.back()), {{"Location", "/api/v3/order/" + std::to_string(id)}}};
   } catch (const Rejected& rejected) {
@@ -505,29 +526,20 @@ Answer OrderBook::get(std::string_view id_text) const {
 
 Answer OrderBook::list(const std::optional<std::string>& page_text,
                        const std::optional<std::string>& size_text, bool descending) const {
-  const std::optional<std::int64_t> page = page_text ? parse_integer(*page_text) : 1;
-  const std::optional<std::int64_t> size =
-      size_text ? parse_integer(*size_text) : default_page_size;
-  if (!page || !size || *page < 1 || *size < 1 || *size > max_page_size) {
-    return message_answer(400, server_message(ErrorCode::invalid_data));
-  }
+  const auto request = parse_page_request(page_text, size_text);
+  if (!request) return message_answer(400, server_message(ErrorCode::invalid_data));
   const std::lock_guard<std::mutex> lock(mutex_);
-  const auto total = static_cast<std::int64_t>(orders_.size());
-  const std::int64_t pages = (total + *size - 1) / *size;
+  const PageWindow window = request->window(static_cast<std::int64_t>(orders_.size()));
   Page<Order> result;
-  result.page = *page;
-  result.size = *size;
-  result.total = total;
-  result.first = *page == 1;
-  result.last = *page >= pages;
-  if (*page <= pages) {
-    const std::int64_t begin = (*page - 1) * *size;
-    const std::int64_t end = std::min(total, begin + *size);
-    if (descending) {
-      result.content.assign(orders_.rbegin() + begin, orders_.rbegin() + end);
-    } else {
-      result.content.assign(orders_.begin() + begin, orders_.begin() + end);
-    }
+  result.page = request->page;
+  result.size = request->size;
+  result.total = window.total;
+  result.first = window.first;
+  result.last = window.last;
+  if (descending) {
+    result.content.assign(orders_.rbegin() + window.begin, orders_.rbegin() + window.end);
+  } else {
+    result.content.assign(orders_.begin() + window.begin, orders_.begin() + window.end);
   }
   return Answer{200, encode(result), {}};
 }

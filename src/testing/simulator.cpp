@@ -8,6 +8,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <csignal>
+#include <impilo/errors.hpp>
 #include <impilo/testing/simulator.hpp>
 #include <mutex>
 #include <optional>
@@ -15,24 +16,16 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "http_server.hpp"
 #include "internal.hpp"
+#include "webhook_hub.hpp"
 
 namespace impilo::testing {
-namespace {
 
-constexpr std::string_view orders_path = "/api/v3/order";
-constexpr std::string_view order_prefix = "/api/v3/order/";
-
-/// Where to bind and how to write the host in a URL, for a loopback @p host; nothing otherwise.
-struct LoopbackHost {
-  std::string bind;
-  std::string in_url;
-};
-
-std::optional<LoopbackHost> loopback_host(std::string host) {
+std::optional<detail::LoopbackHost> detail::loopback_host(std::string host) {
   std::string lower = host;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -52,6 +45,18 @@ std::optional<LoopbackHost> loopback_host(std::string host) {
   }
   return std::nullopt;
 }
+
+namespace {
+
+using detail::LoopbackHost;
+
+constexpr std::string_view orders_path = "/api/v3/order";
+constexpr std::string_view order_prefix = "/api/v3/order/";
+constexpr std::string_view webhook_path = "/api/v3/webhook";
+constexpr std::string_view webhook_secret_path = "/api/v3/webhook-secret";
+constexpr std::string_view webhook_logs_path = "/api/v3/webhook/logs";
+constexpr std::string_view advance_prefix = "/_simulator/orders/";
+constexpr std::string_view advance_suffix = "/advance";
 
 void check_failure(int count, int status, const std::optional<int>& retry_after,
                    const char* where) {
@@ -75,6 +80,21 @@ void check_drops(int count, const char* where) {
   }
 }
 
+double checked_retry_scale(double scale) {
+  if (!(scale >= 0 && scale <= 1000)) {  // also refuses NaN
+    throw std::invalid_argument(
+        "SimulatorOptions::webhook_retry_scale: must be 0 to 1000, got " + std::to_string(scale));
+  }
+  return scale;
+}
+
+std::chrono::milliseconds checked_advance_every(std::chrono::milliseconds every) {
+  if (every.count() < 0) {
+    throw std::invalid_argument("SimulatorOptions::advance_every: must not be negative");
+  }
+  return every;
+}
+
 void check_latency(std::chrono::milliseconds latency, const char* where) {
   if (latency.count() < 0) {
     throw std::invalid_argument(std::string(where) + ": the latency must not be negative");
@@ -82,7 +102,7 @@ void check_latency(std::chrono::milliseconds latency, const char* where) {
 }
 
 LoopbackHost checked_host(const std::string& host) {
-  auto loopback = loopback_host(host);
+  auto loopback = detail::loopback_host(host);
   if (!loopback) {
     throw std::invalid_argument("SimulatorOptions::host: '" + host +
                                 "' is not a loopback address; the simulator listens only on "
@@ -110,7 +130,9 @@ struct Simulator::Impl {
   explicit Impl(SimulatorOptions options)
       : host(checked_host(options.host)),
         requested_port(checked_port(options.port)),
-        book(options.catalog, std::move(options.initial_status)),
+        book(options.catalog),
+        hub(checked_retry_scale(options.webhook_retry_scale)),
+        advance_every(checked_advance_every(options.advance_every)),
         latency(options.latency),
         failures_left(options.fail_next),
         failure_status(options.fail_status),
@@ -160,6 +182,7 @@ struct Simulator::Impl {
       if (is_get) return book.get(std::string_view(path).substr(order_prefix.size()));
       return method_not_allowed("GET");
     }
+    if (auto answer = lifecycle_answer(req)) return *std::move(answer);
     return detail::message_answer(404, detail::text::not_found);
   }
 
@@ -174,6 +197,70 @@ struct Simulator::Impl {
       }
     }
     return answer;
+  }
+
+  /// The order lifecycle and webhook endpoints (spec section 8), or nothing for another path.
+  std::optional<detail::Answer> lifecycle_answer(const httplib::Request& req) {
+    const std::string& path = req.path;
+    const bool is_post = req.method == "POST";
+    if (path == webhook_path) {
+      return is_post ? hub.subscribe(req.body) : method_not_allowed("POST");
+    }
+    if (path == webhook_secret_path) {
+      return is_post ? hub.set_secret(req.body) : method_not_allowed("POST");
+    }
+    if (path == webhook_logs_path) {
+      if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET");
+      return hub.logs([&req](const char* name) { return query_value(req, name); });
+    }
+    const std::string_view p(path);
+    if (p.size() > advance_prefix.size() + advance_suffix.size() &&
+        p.substr(0, advance_prefix.size()) == advance_prefix &&
+        p.substr(p.size() - advance_suffix.size()) == advance_suffix) {
+      if (!is_post) return method_not_allowed("POST");
+      const std::string_view id_text = p.substr(
+          advance_prefix.size(), p.size() - advance_prefix.size() - advance_suffix.size());
+      const auto id = detail::parse_integer(id_text);
+      if (!id) return detail::message_answer(400, server_message(ErrorCode::invalid_data));
+      const auto result = advance(*id);
+      switch (result.outcome) {
+        case Outcome::moved:
+          return detail::Answer{200, detail::order_json(result.order), {}};
+        case Outcome::flow_ended:
+          return detail::message_answer(409, flow_ended_message(result.order));
+        case Outcome::unknown_order:
+          break;
+      }
+      return detail::message_answer(404, detail::text::order_not_found);
+    }
+    return std::nullopt;
+  }
+
+  using Outcome = detail::OrderBook::Advanced::Outcome;
+
+  /// Moves order @p id on and queues its webhooks; one at a time, so that deliveries go out in
+  /// the order of the changes.
+  detail::OrderBook::Advanced advance(std::int64_t id) {
+    const std::lock_guard<std::mutex> lock(advance_mutex);
+    detail::OrderBook::Advanced result = book.advance(id);
+    if (result.outcome == Outcome::moved) hub.publish(result.order);
+    return result;
+  }
+
+  static std::string flow_ended_message(const Order& order) {
+    return "Order " + std::to_string(order.id.value_or(0)) + " is at the last status (" +
+           (order.current_status ? order.current_status->str() : std::string()) +
+           "): it cannot advance";
+  }
+
+  /// `--advance-every`: advances every order that can move, until `stop()`.
+  void tick_until_stopped() {
+    std::unique_lock<std::mutex> lock(control_mutex);
+    while (!stop_signal.wait_for(lock, advance_every, [this] { return stopping; })) {
+      lock.unlock();
+      for (const std::int64_t id : book.advanceable()) advance(id);
+      lock.lock();
+    }
   }
 
   static detail::Answer method_not_allowed(const char* allowed) {
@@ -202,6 +289,10 @@ struct Simulator::Impl {
   const LoopbackHost host;
   const int requested_port;
   detail::OrderBook book;
+  detail::WebhookHub hub;
+  std::mutex advance_mutex;
+  const std::chrono::milliseconds advance_every;
+  std::thread ticker;  // runs tick_until_stopped() while serving, when advance_every > 0
 
   std::mutex control_mutex;  // guards the members down to `stopping`
   std::condition_variable stop_signal;
@@ -246,6 +337,8 @@ void Simulator::start() {
   server->serve();
   impl.port = bound;
   impl.server = std::move(server);
+  impl.hub.start();
+  if (impl.advance_every.count() > 0) impl.ticker = std::thread([&impl] { impl.tick_until_stopped(); });
   impl.running = true;
 }
 
@@ -260,6 +353,8 @@ void Simulator::stop() noexcept {
     impl.stopping = true;
   }
   impl.stop_signal.notify_all();
+  if (impl.ticker.joinable()) impl.ticker.join();
+  impl.hub.stop();
   impl.server->stop();
   impl.server.reset();
   impl.running = false;
@@ -317,6 +412,19 @@ void Simulator::commit_then_drop(int count) {
   check_drops(count, "Simulator::commit_then_drop");
   const std::lock_guard<std::mutex> lock(impl_->control_mutex);
   impl_->drops_left = count;
+}
+
+Order Simulator::advance(std::int64_t order_id) {
+  const auto result = impl_->advance(order_id);
+  switch (result.outcome) {
+    case Impl::Outcome::moved:
+      return result.order;
+    case Impl::Outcome::flow_ended:
+      throw std::out_of_range("Simulator::advance: " + Impl::flow_ended_message(result.order));
+    case Impl::Outcome::unknown_order:
+      break;
+  }
+  throw std::invalid_argument("Simulator::advance: no order has id " + std::to_string(order_id));
 }
 
 std::size_t Simulator::requests_served() const noexcept {

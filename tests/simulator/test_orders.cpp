@@ -288,9 +288,9 @@ TEST_CASE("an empty simulator lists one empty, first and last page", "[simulator
                     {"last", true}});
 }
 
-TEST_CASE("the initial status can be set", "[simulator]") {
+TEST_CASE("an order starts at the first status of the catalogue's flow", "[simulator]") {
   impilo::testing::SimulatorOptions options;
-  options.initial_status = "awaitingApproval";
+  options.catalog.status_flow = {"awaitingApproval", "shipped"};
   const auto sim = started(options);
   const impilo::Order order = make_client(*sim).create_order(item_order(demo::bp_monitor));
   CHECK(order.current_status->str() == "awaitingApproval");

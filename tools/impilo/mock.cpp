@@ -3,10 +3,13 @@
 #include <impilo/errors.hpp>
 #include <impilo/testing/simulator.hpp>
 
+#include <charconv>
 #include <limits>
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 #include "cli.hpp"
 
@@ -17,14 +20,13 @@ namespace {
 constexpr std::string_view mock_usage =
     "  mock [--host H] [--port N] [--data CATALOG.json]\n"
     "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]]\n"
-    "       [--commit-then-drop N]\n"
+    "       [--commit-then-drop N] [--advance-every SECONDS] [--webhook-retry-scale X]\n"
     "                                     run the simulator until SIGINT or SIGTERM; the first\n"
-    "                                     stdout line is `listening on http://HOST:PORT`.\n"
-    "                                     --commit-then-drop N: the next N creates are committed,\n"
-    "                                     then the connection closes before any response byte\n";
+    "                                     stdout line is `listening on http://HOST:PORT`\n";
 
 constexpr std::string_view mock_details =
-    "Serves an in-memory Impilo (POST /api/v3/order, GET /api/v3/order, GET /api/v3/order/{id})\n"
+    "Serves an in-memory Impilo (POST /api/v3/order, GET /api/v3/order, GET /api/v3/order/{id},\n"
+    "the webhook endpoints and POST /_simulator/orders/{id}/advance)\n"
     "that enforces the API's rules, for tests and demos. Point the SDK or this tool at the\n"
     "printed URL with the catalogue's API key (sim-key-1 in the built-in catalogue).\n"
     "\n"
@@ -37,7 +39,25 @@ constexpr std::string_view mock_details =
     "  --latency-ms N         delay added before every answer\n"
     "  --fail-next N          fail the first N requests (fault injection)\n"
     "  --fail-status S        HTTP status of those failures, 400 to 599 (default 503)\n"
-    "  --fail-retry-after R   send `Retry-After: R` (seconds) with those failures\n";
+    "  --fail-retry-after R   send `Retry-After: R` (seconds) with those failures\n"
+    "  --commit-then-drop N   the next N creates are committed, then the connection closes\n"
+    "                         before any response byte (the ambiguous outcome)\n"
+    "  --advance-every S      move every order to its next status every S seconds\n"
+    "                         (POST /_simulator/orders/{id}/advance does it for one order)\n"
+    "  --webhook-retry-scale X  multiply the 15/30/60-minute webhook retry waits, 0 to 1000\n"
+    "                         (0.001: 0.9 s, 1.8 s, 3.6 s)\n";
+
+/// `--webhook-retry-scale`: a decimal number from 0 to 1000.
+double parse_retry_scale(std::string_view text) {
+  double scale = -1;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, scale, std::chars_format::fixed);
+  if (text.empty() || ec != std::errc() || ptr != end || !(scale >= 0 && scale <= 1000)) {
+    throw UsageError("--webhook-retry-scale must be a number from 0 to 1000 (such as 0.001), got '" +
+                     std::string(text) + "'");
+  }
+  return scale;
+}
 
 void run_mock(Context& ctx, Args& args) {
   testing::SimulatorOptions options;
@@ -73,7 +93,13 @@ void run_mock(Context& ctx, Args& args) {
                   [&](const std::string& v) {
                     options.fail_retry_after =
                         as_int(parse_integer(v, "--fail-retry-after", 0, 86400));
-                  }}},
+                  }},
+                 {"--advance-every", true,
+                  [&](const std::string& v) {
+                    options.advance_every = parse_seconds(v, "--advance-every");
+                  }},
+                 {"--webhook-retry-scale", true,
+                  [&](const std::string& v) { options.webhook_retry_scale = parse_retry_scale(v); }}},
                 ctx),
       "mock");
   try {

@@ -31,6 +31,40 @@
 ///   parameters are ignored;
 /// - `GET /api/v3/order/{id}`: 200 with the `Order`; 404 `{"message": "Order not found"}` for an
 ///   integer that is no order's id; 400 `Invalid data provided` for an id that is not an integer.
+/// - `POST /_simulator/orders/{id}/advance` (the simulator's own, not Impilo's): moves the order to
+///   the next status of `Catalog::status_flow` and answers 200 with the `Order` (see
+///   `Simulator::advance`); 409 at the end of the flow, 404 for an unknown order, 400 for an id
+///   that is not an integer.
+/// - `POST /api/v3/webhook` `{"type": T, "url": U}`: 201 `{"id", "type", "url"}` (ids 1, 2, 3, ...).
+///   `type` is any non-empty string; `url` must be an absolute `http` or `https` URL with a host
+///   (else 400 `Invalid data provided`; a body that is not JSON: `Invalid JSON format`). Several
+///   subscriptions may share a type: each gets every delivery of it.
+/// - `POST /api/v3/webhook-secret` `{"secret": S}`: 200 `{"secret": S}`. Deliveries from then on
+///   carry `Impilo-Webhook-Secret: S`; an empty string sends no header. A secret that is not a
+///   string or holds a control character answers 400.
+/// - `GET /api/v3/webhook/logs`: 200 with a page envelope (paging as for orders) of one entry per
+///   delivery, oldest first: `{"id", "webhookId", "webhookType", "webhookUrl", "payload" (the
+///   delivered envelope as a JSON string), "createTimestamp", "lastResponseStatus" (null while no
+///   attempt got an HTTP answer), "retryAttempts" (0 to 3), "lastRetryTimestamp" (null before the
+///   first retry)}`. Filters: `webhookType`; `retryAttemptsMin`, `retryAttemptsMax`,
+///   `lastResponseStatus` (integers); `startTimestamp` (inclusive) and `endTimestamp` (exclusive)
+///   on `createTimestamp`, `startLastRetryTimestamp` and `endLastRetryTimestamp` likewise on
+///   `lastRetryTimestamp` (ISO 8601, such as `2023-08-22T14:15:30.345Z`; no zone means UTC). A
+///   filter that does not parse answers 400 `Invalid data provided`.
+///
+/// Webhook deliveries: every status change (an advance; creating an order is not one) queues an
+/// `order.statusFull` delivery (payload: the `Order`) and an `order.status` delivery (payload
+/// `{"orderId": ID, "eventType": STATUS}`, the simulator's guess at a shape Impilo does not
+/// publish) to each subscription of that type, as a `POST` of the envelope `{"id", "type",
+/// "payload"}` with `Content-Type: application/json`. Delivery ids are unique per delivery and
+/// increase; they start from the clock's milliseconds, so a receiver that outlives a simulator
+/// does not take the next simulator's deliveries for repeats. A background worker sends them one
+/// at a time, so no API call waits for a receiver. An answer other than 2xx, a refused
+/// connection, or no answer within 5 s fails the attempt; a failed delivery is sent again, with
+/// the same id, 15, 30 and 60 minutes (times `SimulatorOptions::webhook_retry_scale`) after the
+/// previous attempt, and each attempt updates its log entry. Deliveries go to loopback `http`
+/// URLs only: any other URL is never contacted, and its log entry shows no response status and
+/// no retries.
 ///
 /// Every answer is JSON; an error body is `{"message": TEXT}`. Each request is handled in this
 /// order: the added latency (`set_latency`), then an injected failure (`fail_next`), then the
@@ -75,8 +109,8 @@
 ///    each kit item's count) takes, summed per item, against `Catalog::inventory`:
 ///    `insufficient_inventory`.
 ///
-/// A created order gets the next id (1, 2, 3, ...), `currentStatus` from
-/// `SimulatorOptions::initial_status`, the catalogue's full patient, site, item and kit objects in
+/// A created order gets the next id (1, 2, 3, ...), `currentStatus` the first status of
+/// `Catalog::status_flow`, the catalogue's full patient, site, item and kit objects in
 /// place of the ids sent (kits with their `kitItems`; a returned item, kit or device known to the
 /// catalogue is shown in full too; unknown ones are kept as sent), one `orderEvents` entry
 /// `{"name": "created", "eventTimestamp": "YYYY-MM-DDTHH:MM:SS.mmmZ"}` (UTC), `createdAt` on
@@ -124,16 +158,19 @@ struct CatalogKit {
 ///   "items": [Item, ...],                  // "orderable": false blocks ordering
 ///   "kits": [Kit + {"loaner": true}, ...], // kitItems say what a kit consumes
 ///   "inventory": {"<itemId>": units, ...}, // an item not listed is unlimited
-///   "devices": [Device, ...]
+///   "devices": [Device, ...],
+///   "statusFlow": ["availableForPickup", "shipped", "delivered"]
 /// }
 /// ```
-/// Every member but `apiKeys` may be left out (an empty list). Objects are the API's own shapes
+/// Every member but `apiKeys` may be left out (an empty list; for `statusFlow`, the flow shown,
+/// which is the simulator's own invention: the API documents only `availableForPickup`). Objects are the API's own shapes
 /// (`impilo` models); a reference inside them (a kit item's `item`, a patient's `site`, a
 /// device's `item`, `site` or `currentPatient`) may be just `{"id": N}`: the simulator shows the
 /// full catalogue object in orders. A consistent catalogue has: at least one non-empty API key;
 /// an `id` on every patient, site, item, kit and device, unique within its list; references only
 /// to ids of the catalogue; kit item counts of at least 1 (absent means 1); inventory only for
-/// catalogue items, never negative.
+/// catalogue items, never negative; at least one status in `statusFlow`, each non-empty and
+/// listed once.
 struct IMPILO_TESTING_EXPORT Catalog {
   std::vector<std::string> api_keys;  ///< `apiKeys`: keys that are let in.
   std::vector<Patient> patients;      ///< `patients`: existing patients.
@@ -142,6 +179,10 @@ struct IMPILO_TESTING_EXPORT Catalog {
   std::vector<CatalogKit> kits;       ///< `kits`, with their loaner flag.
   std::map<std::int64_t, std::int64_t> inventory;  ///< `inventory`: item id -> units on hand.
   std::vector<Device> devices;                     ///< `devices`: shown in full when returned.
+  /// `statusFlow`: the statuses an order goes through. A new order starts at the first; each
+  /// `Simulator::advance` moves it to the next (the second adds a tracking number); the last one
+  /// ends the flow.
+  std::vector<std::string> status_flow{"availableForPickup", "shipped", "delivered"};
 
   /// Reads the JSON form above.
   /// @throws impilo::DecodeError when @p json_text is not JSON or a member has the wrong JSON
@@ -166,9 +207,9 @@ struct IMPILO_TESTING_EXPORT Catalog {
   [[nodiscard]] std::string to_json_text() const;
 };
 
-/// Everything a `Simulator` starts with. The fault-injection members mirror the flags of
-/// `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`,
-/// `--commit-then-drop`).
+/// Everything a `Simulator` starts with. The fault-injection and lifecycle members mirror the
+/// flags of `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`,
+/// `--commit-then-drop`, `--advance-every`, `--webhook-retry-scale`).
 struct SimulatorOptions {
   /// Address to listen on: `127.0.0.1` (or any `127.x.y.z`), `::1`, or `localhost` (which
   /// listens on 127.0.0.1). Anything else is refused: the simulator never listens beyond the
@@ -178,10 +219,6 @@ struct SimulatorOptions {
   int port{0};
   /// The catalogue served; the demo catalogue unless you set your own.
   Catalog catalog{Catalog::demo()};
-  /// `currentStatus` of a newly created order. Only `availableForPickup` is documented (it is what
-  /// the API's create-order example returns); set another string to exercise your handling of
-  /// statuses the SDK does not know.
-  std::string initial_status{"availableForPickup"};
   /// Delay added before answering each request (`--latency-ms`). Must not be negative.
   std::chrono::milliseconds latency{0};
   /// How many of the first requests fail (`--fail-next`); 0 for none. Must not be negative.
@@ -195,6 +232,13 @@ struct SimulatorOptions {
   /// order is committed, then the connection is closed before any byte of the response, the
   /// ambiguous outcome `Client::create_order_once` reconciles. 0 for none; must not be negative.
   int commit_then_drop{0};
+  /// Multiplies the webhook retry waits of 15, 30 and 60 minutes (`--webhook-retry-scale`):
+  /// 0.001 retries after 0.9, 1.8 and 3.6 s; 0 retries at once. Must be 0 to 1000.
+  double webhook_retry_scale{1.0};
+  /// While serving, advance every order that is not at the end of its flow this often
+  /// (`--advance-every`), as `Simulator::advance` does; zero (the default) never. Must not be
+  /// negative.
+  std::chrono::milliseconds advance_every{0};
 };
 
 /// An in-memory Impilo order API served over HTTP on loopback (see the file comment for the
@@ -208,8 +252,9 @@ class IMPILO_TESTING_EXPORT Simulator {
  public:
   /// Checks @p options and loads the catalogue; listens on nothing until `start()`.
   /// @throws std::invalid_argument for a host that is not loopback, a port outside 0..65535, a
-  ///         negative latency, fail count or Retry-After, a fail status outside 400..599, or an
-  ///         inconsistent catalogue (see `Catalog`); the message says which.
+  ///         negative latency, fail count, Retry-After or `advance_every`, a fail status outside
+  ///         400..599, a webhook retry scale outside 0..1000, or an inconsistent catalogue (see
+  ///         `Catalog`); the message says which.
   explicit Simulator(SimulatorOptions options = {});
 
   /// Stops serving (as `stop()`).
@@ -228,8 +273,10 @@ class IMPILO_TESTING_EXPORT Simulator {
   void start();
 
   /// Stops serving: closes the listening socket and every open connection (idle keep-alive ones
-  /// too), interrupts added latency, and joins the threads; returns within milliseconds. A request
-  /// in flight may get no answer. Does nothing when not running; safe to call repeatedly and from
+  /// too), interrupts added latency, stops `advance_every`, cuts off a webhook delivery in flight
+  /// (it counts as a failed attempt), and joins the threads; returns within milliseconds, also
+  /// with retries pending (they stay queued, and go out after the next `start()`). A request in
+  /// flight may get no answer. Does nothing when not running; safe to call repeatedly and from
   /// several threads.
   void stop() noexcept;
 
@@ -279,6 +326,16 @@ class IMPILO_TESTING_EXPORT Simulator {
   /// not count). Replaces any drops still pending; `commit_then_drop(0)` cancels them.
   /// @throws std::invalid_argument for a negative count.
   void commit_then_drop(int count);
+  /// Moves order @p order_id to the next status of `Catalog::status_flow`: sets `currentStatus`,
+  /// appends the `orderEvents` entry `{"name": STATUS, "eventTimestamp": NOW}` (ISO 8601 UTC), on
+  /// the flow's second status appends the `trackingNumbers` entry `{"carrier": "SIM", "value":
+  /// "SIM" + the id in ten digits}` (`SIM0000000042`), and queues the webhook deliveries of the
+  /// change (see the file comment; they go out while the simulator is running). Works whether or
+  /// not the simulator is running. What `POST /_simulator/orders/{id}/advance` does.
+  /// @returns the order after the move.
+  /// @throws std::invalid_argument when no order has @p order_id.
+  /// @throws std::out_of_range when the order is at the last status already (nothing changes).
+  Order advance(std::int64_t order_id);
 
   /// Requests received so far: every path and method, injected failures and 401s included (not
   /// counted: bytes that never formed an HTTP request, and requests the HTTP layer refused,
