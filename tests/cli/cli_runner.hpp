@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <sstream>
@@ -149,6 +150,150 @@ inline bool removed_from_child_env(const std::string& entry) {
 
 }  // namespace detail
 
+/// The child's environment: the test process's minus `IMPILO_*` and proxy variables, plus @p env.
+inline std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& env) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!detail::removed_from_child_env(*e)) env_strings.emplace_back(*e);
+  }
+  for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
+  return env_strings;
+}
+
+/// Waits for child @p pid, killing it with SIGKILL at @p deadline; its exit code, or -signal.
+/// Waits for @p pid until @p deadline (then kills it), calling @p on_tick while it runs; the exit
+/// code, or minus the signal that ended it.
+inline int wait_child(pid_t pid, std::chrono::steady_clock::time_point deadline,
+                      const std::function<void()>& on_tick = {}) {
+  int status = 0;
+  for (;;) {
+    if (on_tick) on_tick();
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/// Where a child's standard streams go.
+struct Redirects {
+  std::string stdin_path{"/dev/null"};
+  std::optional<std::string> stdout_path;  ///< opened for writing; else `stdout_fd`
+  int stdout_fd{-1};
+  int stderr_fd{-1};
+  std::optional<std::string> stderr_terminal;  ///< a pseudo-terminal's slave path; else `stderr_fd`
+};
+
+/// Starts @p program with @p args and the environment of `child_environment(env)`; its pid.
+inline pid_t spawn_program(const std::string& program, const std::vector<std::string>& args,
+                           const std::vector<std::pair<std::string, std::string>>& env,
+                           const Redirects& redirects) {
+  std::vector<std::string> env_strings = child_environment(env);
+  std::vector<char*> argv;
+  std::string program_copy = program;
+  argv.push_back(program_copy.data());
+  std::vector<std::string> arg_copies = args;
+  for (std::string& a : arg_copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, redirects.stdin_path.c_str(), O_RDONLY, 0);
+  if (redirects.stdout_path) {
+    posix_spawn_file_actions_addopen(&actions, 1, redirects.stdout_path->c_str(), O_WRONLY, 0);
+  } else {
+    posix_spawn_file_actions_adddup2(&actions, redirects.stdout_fd, 1);
+  }
+  if (redirects.stderr_terminal) {
+    posix_spawn_file_actions_addopen(&actions, 2, redirects.stderr_terminal->c_str(),
+                                     O_RDWR | O_NOCTTY, 0);
+  } else {
+    posix_spawn_file_actions_adddup2(&actions, redirects.stderr_fd, 2);
+  }
+  pid_t pid = 0;
+  const int spawned =
+      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(spawned));
+  }
+  return pid;
+}
+
+/// A long-running child (`impilo mock`, `impilo webhooks listen`): started at construction,
+/// stopped with SIGTERM by `stop()` or the destructor (SIGKILL after 10 s).
+class BackgroundProgram {
+ public:
+  BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
+                    const std::vector<std::pair<std::string, std::string>>& env = {})
+      : pid_(spawn_program(program, args, env, Redirects{"/dev/null", {}, out_.fd(), err_.fd()})) {}
+  BackgroundProgram(const BackgroundProgram&) = delete;
+  BackgroundProgram& operator=(const BackgroundProgram&) = delete;
+  ~BackgroundProgram() {
+    try {
+      stop();
+    } catch (...) {  // a destructor must not throw; the child is gone either way
+    }
+  }
+
+  /// The URL of its first stdout line `listening on URL`, waiting up to 10 s; empty when the
+  /// line does not come.
+  std::string listening_url() {
+    const std::string prefix = "listening on ";
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < limit) {
+      const std::string text = out_.read_all();
+      const auto line_end = text.find('\n');
+      if (line_end != std::string::npos) {
+        if (text.rfind(prefix, 0) != 0) return {};
+        return text.substr(prefix.size(), line_end - prefix.size());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return {};
+  }
+
+  /// Waits until stdout has at least @p lines lines (or @p limit passes); stdout so far.
+  std::string wait_for_lines(std::size_t lines,
+                             std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      std::string text = out_.read_all();
+      std::size_t count = 0;
+      for (const char c : text) count += c == '\n' ? 1 : 0;
+      if (count >= lines || std::chrono::steady_clock::now() >= until) return text;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  /// SIGTERM and wait: the exit code (-signal when killed). Repeated calls give the first one.
+  int stop() {
+    if (pid_ <= 0) return exit_code_;
+    ::kill(pid_, SIGTERM);
+    exit_code_ = wait_child(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    pid_ = -1;
+    return exit_code_;
+  }
+
+  [[nodiscard]] std::string out() const { return out_.read_all(); }
+  [[nodiscard]] std::string err() const { return err_.read_all(); }
+
+ private:
+  detail::TempFile out_;
+  detail::TempFile err_;
+  pid_t pid_;
+  int exit_code_{-1};
+};
+
 /// Runs @p program with @p args and waits for it.
 inline RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                              const RunOptions& options = {}) {
@@ -161,68 +306,18 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
     in.emplace();
     in->write_all(*options.stdin_text);
   }
-
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!detail::removed_from_child_env(*e)) env_strings.emplace_back(*e);
-  }
-  for (const auto& [name, value] : options.env) env_strings.push_back(name + "=" + value);
-
-  std::vector<char*> argv;
-  std::string program_copy = program;
-  argv.push_back(program_copy.data());
-  std::vector<std::string> arg_copies = args;
-  for (std::string& a : arg_copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (in) {
-    posix_spawn_file_actions_addopen(&actions, 0, in->path().c_str(), O_RDONLY, 0);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  }
-  if (options.stdout_path) {
-    posix_spawn_file_actions_addopen(&actions, 1, options.stdout_path->c_str(), O_WRONLY, 0);
-  } else {
-    posix_spawn_file_actions_adddup2(&actions, out.fd(), 1);
-  }
-  if (terminal) {
-    posix_spawn_file_actions_addopen(&actions, 2, terminal->slave_path().c_str(), O_RDWR | O_NOCTTY,
-                                     0);
-  } else {
-    posix_spawn_file_actions_adddup2(&actions, err.fd(), 2);
-  }
-
   const auto started = std::chrono::steady_clock::now();
-  pid_t pid = 0;
-  const int spawned =
-      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(spawned));
-  }
+  const pid_t pid = spawn_program(
+      program, args, options.env,
+      Redirects{in ? in->path() : std::string("/dev/null"), options.stdout_path, out.fd(),
+                err.fd()});
 
   RunResult result;
-  int status = 0;
-  for (;;) {
+  result.exit_code = wait_child(pid, started + options.time_limit, [&terminal] {
     if (terminal) terminal->drain();
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
-    if (std::chrono::steady_clock::now() - started > options.time_limit) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  });
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   result.out = out.read_all();
   result.err = err.read_all();
   if (terminal) {

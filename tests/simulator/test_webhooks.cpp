@@ -20,6 +20,8 @@
 using impilo::testing::SimulatorOptions;
 using nlohmann::json;
 using namespace sim_test;
+using impilo_test::Received;
+using impilo_test::WebhookReceiver;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -221,7 +223,7 @@ TEST_CASE("a delivery nobody subscribed to goes nowhere, and each subscription g
 TEST_CASE("a failed delivery is sent again with the same id after the scaled wait",
           "[simulator][webhooks]") {
   // The first attempt fails (500), the second gets through.
-  WebhookReceiver receiver([](std::size_t n) { return n == 0 ? 500 : 200; });
+  WebhookReceiver receiver([](std::size_t n, const Received&) { return n == 0 ? 500 : 200; });
   SimulatorOptions options;
   options.webhook_retry_scale = 0.0002;  // 15 minutes -> 180 ms
   const auto sim = with_order(options);
@@ -250,7 +252,7 @@ TEST_CASE("a failed delivery is sent again with the same id after the scaled wai
 
 TEST_CASE("a delivery is tried four times, each wait counted from the previous attempt",
           "[simulator][webhooks]") {
-  WebhookReceiver receiver([](std::size_t) { return 503; });
+  WebhookReceiver receiver([](std::size_t, const Received&) { return 503; });
   SimulatorOptions options;
   options.webhook_retry_scale = 0.0001;  // 90, 180, 360 ms
   const auto sim = with_order(options);
@@ -319,7 +321,7 @@ TEST_CASE("deliveries go to loopback http URLs only", "[simulator][webhooks]") {
 }
 
 TEST_CASE("a hanging receiver slows no API call", "[simulator][webhooks]") {
-  WebhookReceiver receiver([](std::size_t) { return -1; });  // never answers
+  WebhookReceiver receiver([](std::size_t, const Received&) { return -1; });  // never answers
   const auto sim = started();
   impilo::Client client = make_client(*sim);
   subscribe(*sim, status_full, receiver.url());
@@ -340,7 +342,7 @@ TEST_CASE("a hanging receiver slows no API call", "[simulator][webhooks]") {
 TEST_CASE("stop() is prompt with retries pending and with an attempt in flight",
           "[simulator][webhooks]") {
   SECTION("a retry 15 minutes away") {
-    WebhookReceiver receiver([](std::size_t) { return 500; });
+    WebhookReceiver receiver([](std::size_t, const Received&) { return 500; });
     const auto sim = with_order();  // retry scale 1: real minutes
     subscribe(*sim, status_only, receiver.url());
     sim->advance(1);
@@ -351,7 +353,7 @@ TEST_CASE("stop() is prompt with retries pending and with an attempt in flight",
     CHECK(between(start, Clock::now()) < milliseconds(1000));
   }
   SECTION("a receiver that never answers") {
-    WebhookReceiver receiver([](std::size_t) { return -1; });
+    WebhookReceiver receiver([](std::size_t, const Received&) { return -1; });
     const auto sim = with_order();
     subscribe(*sim, status_only, receiver.url());
     sim->advance(1);

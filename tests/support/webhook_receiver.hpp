@@ -1,8 +1,8 @@
 #pragma once
 
-// A webhook receiver for the simulator tests: a cpp-httplib server on 127.0.0.1 (a free port)
-// that records every delivery and answers with what the test scripts (a status per attempt, or a
-// hang until the receiver is destroyed).
+// A webhook receiver for tests: a cpp-httplib server on 127.0.0.1 (a free port) that records
+// every delivery and answers with what the test scripts (a status per request, or a hang until
+// the receiver is destroyed).
 
 #include <httplib.h>
 
@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace sim_test {
+namespace impilo_test {
 
 /// One request the receiver got.
 struct Received {
@@ -33,11 +33,11 @@ struct Received {
 
 class WebhookReceiver {
  public:
-  /// The status to answer attempt number @p n (0-based, counted over all requests); a negative
-  /// status makes the receiver hang until it is destroyed.
-  using Script = std::function<int(std::size_t n)>;
+  /// The status to answer request number @p n (0-based, counted over all requests), which is
+  /// @p got; a negative status makes the receiver hang until it is destroyed.
+  using Script = std::function<int(std::size_t n, const Received& got)>;
 
-  explicit WebhookReceiver(Script script = [](std::size_t) { return 200; })
+  explicit WebhookReceiver(Script script = [](std::size_t, const Received&) { return 200; })
       : script_(std::move(script)) {
     server_.set_tcp_nodelay(true);
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
@@ -53,7 +53,7 @@ class WebhookReceiver {
                      nlohmann::json::parse(req.body, nullptr, false),
                      std::chrono::steady_clock::now()};
         if (got.envelope.is_discarded()) got.envelope = nullptr;
-        status = script_(received_.size());
+        status = script_(received_.size(), got);
         received_.push_back(std::move(got));
         changed_.notify_all();
         if (status < 0) {
@@ -114,4 +114,4 @@ class WebhookReceiver {
   bool released_{false};
 };
 
-}  // namespace sim_test
+}  // namespace impilo_test
