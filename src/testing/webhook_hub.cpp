@@ -209,20 +209,15 @@ Answer WebhookHub::logs(const Query& query) const {
   if (!page) return invalid_data();
   // Each filter: absent, or a value that parses (else 400).
   bool bad = false;
-  const auto integer = [&](const char* name) -> std::optional<std::int64_t> {
+  const auto filter = [&](const char* name, auto parse) -> std::optional<std::int64_t> {
     const auto text = query(name);
     if (!text) return std::nullopt;
-    const auto value = parse_integer(*text);
+    const std::optional<std::int64_t> value = parse(*text);
     bad = bad || !value;
     return value;
   };
-  const auto timestamp = [&](const char* name) -> std::optional<std::int64_t> {
-    const auto text = query(name);
-    if (!text) return std::nullopt;
-    const auto value = parse_timestamp(*text);
-    bad = bad || !value;
-    return value;
-  };
+  const auto integer = [&](const char* name) { return filter(name, parse_integer); };
+  const auto timestamp = [&](const char* name) { return filter(name, parse_timestamp); };
   const std::optional<std::string> type = query("webhookType");
   const auto attempts_min = integer("retryAttemptsMin");
   const auto attempts_max = integer("retryAttemptsMax");
