@@ -29,7 +29,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view top_level_members[] = {"apiKeys", "patients",  "sites",  "items",
+constexpr std::string_view top_level_members[] = {"apiKeys", "patients",  "sites",   "items",
                                                   "kits",    "inventory", "devices", "statusFlow"};
 
 std::string type_name(const json& j) {

@@ -213,7 +213,6 @@ std::string utc_timestamp(std::chrono::system_clock::time_point now) {
   return std::string(date, length) + fraction;
 }
 
-
 // ---- Construction and accessors --------------------------------------------------------------
 
 OrderBook::OrderBook(const Catalog& catalog) : status_flow_(catalog.status_flow) {

@@ -61,7 +61,8 @@ std::vector<std::int64_t> OrderBook::advanceable() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::int64_t> ids;
   for (std::size_t i = 0; i < flow_positions_.size(); ++i) {
-    if (flow_positions_[i] + 1 < status_flow_.size()) ids.push_back(static_cast<std::int64_t>(i) + 1);
+    if (flow_positions_[i] + 1 < status_flow_.size())
+      ids.push_back(static_cast<std::int64_t>(i) + 1);
   }
   return ids;
 }

@@ -82,8 +82,8 @@ void check_drops(int count, const char* where) {
 
 double checked_retry_scale(double scale) {
   if (!(scale >= 0 && scale <= 1000)) {  // also refuses NaN
-    throw std::invalid_argument(
-        "SimulatorOptions::webhook_retry_scale: must be 0 to 1000, got " + std::to_string(scale));
+    throw std::invalid_argument("SimulatorOptions::webhook_retry_scale: must be 0 to 1000, got " +
+                                std::to_string(scale));
   }
   return scale;
 }
@@ -218,8 +218,8 @@ struct Simulator::Impl {
         p.substr(0, advance_prefix.size()) == advance_prefix &&
         p.substr(p.size() - advance_suffix.size()) == advance_suffix) {
       if (!is_post) return method_not_allowed("POST");
-      const std::string_view id_text = p.substr(
-          advance_prefix.size(), p.size() - advance_prefix.size() - advance_suffix.size());
+      const std::string_view id_text =
+          p.substr(advance_prefix.size(), p.size() - advance_prefix.size() - advance_suffix.size());
       const auto id = detail::parse_integer(id_text);
       if (!id) return detail::message_answer(400, server_message(ErrorCode::invalid_data));
       const auto result = advance(*id);
@@ -338,7 +338,8 @@ void Simulator::start() {
   impl.port = bound;
   impl.server = std::move(server);
   impl.hub.start();
-  if (impl.advance_every.count() > 0) impl.ticker = std::thread([&impl] { impl.tick_until_stopped(); });
+  if (impl.advance_every.count() > 0)
+    impl.ticker = std::thread([&impl] { impl.tick_until_stopped(); });
   impl.running = true;
 }
 

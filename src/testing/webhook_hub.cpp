@@ -24,9 +24,8 @@ using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
 /// Impilo re-delivers a failed delivery 15, 30 and then 60 minutes after the previous attempt.
-constexpr std::array<std::chrono::minutes, 3> retry_waits{std::chrono::minutes(15),
-                                                          std::chrono::minutes(30),
-                                                          std::chrono::minutes(60)};
+constexpr std::array<std::chrono::minutes, 3> retry_waits{
+    std::chrono::minutes(15), std::chrono::minutes(30), std::chrono::minutes(60)};
 /// A receiver that has not answered within this long has failed the attempt.
 constexpr std::chrono::seconds attempt_timeout(5);
 
@@ -120,8 +119,8 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
   const auto minute = number(14, 2);
   const auto second = number(17, 2);
   if (!year || !month || !day || !hour || !minute || !second || !is(4, '-') || !is(7, '-') ||
-      !(is(10, 'T') || is(10, 't')) || !is(13, ':') || !is(16, ':') || *month < 1 ||
-      *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+      !(is(10, 'T') || is(10, 't')) || !is(13, ':') || !is(16, ':') || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
     return std::nullopt;
   }
   std::size_t at = 19;
@@ -260,9 +259,9 @@ Answer WebhookHub::logs(const Query& query) const {
                            {"retryAttempts", d.retry_attempts},
                            {"lastRetryTimestamp", timestamp_json(d.last_retry_ms)}});
   }
-  const json envelope{{"content", std::move(content)}, {"page", page->page},
-                      {"size", page->size},            {"total", window.total},
-                      {"first", window.first},         {"last", window.last}};
+  const json envelope{
+      {"content", std::move(content)}, {"page", page->page},    {"size", page->size},
+      {"total", window.total},         {"first", window.first}, {"last", window.last}};
   return Answer{200, envelope.dump(), {}};
 }
 
@@ -350,12 +349,12 @@ void WebhookHub::run() {
     }
     const bool delivered = outcome.status && *outcome.status >= 200 && *outcome.status < 300;
     if (!delivered && !outcome.refused && next.attempt < static_cast<int>(retry_waits.size())) {
-      const auto wait = std::chrono::duration<double>(
-                            retry_waits[static_cast<std::size_t>(next.attempt)]) *
-                        retry_scale_;
-      queue_.push(Pending{steady_clock::now() +
-                              std::chrono::duration_cast<steady_clock::duration>(wait),
-                          next_sequence_++, next.index, next.attempt + 1});
+      const auto wait =
+          std::chrono::duration<double>(retry_waits[static_cast<std::size_t>(next.attempt)]) *
+          retry_scale_;
+      queue_.push(
+          Pending{steady_clock::now() + std::chrono::duration_cast<steady_clock::duration>(wait),
+                  next_sequence_++, next.index, next.attempt + 1});
     }
   }
 }

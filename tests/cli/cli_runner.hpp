@@ -307,10 +307,9 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
     in->write_all(*options.stdin_text);
   }
   const auto started = std::chrono::steady_clock::now();
-  const pid_t pid = spawn_program(
-      program, args, options.env,
-      Redirects{in ? in->path() : std::string("/dev/null"), options.stdout_path, out.fd(),
-                err.fd()});
+  const pid_t pid = spawn_program(program, args, options.env,
+                                  Redirects{in ? in->path() : std::string("/dev/null"),
+                                            options.stdout_path, out.fd(), err.fd()});
 
   RunResult result;
   result.exit_code = wait_child(pid, started + options.time_limit, [&terminal] {

@@ -112,7 +112,8 @@ TEST_CASE("impilo mock --advance-every moves orders on until delivered", "[cli][
   } while (order["currentStatus"] != "delivered" && std::chrono::steady_clock::now() < limit);
   CHECK(order["currentStatus"] == "delivered");
   CHECK(order["orderEvents"].size() == 3);
-  CHECK(order["trackingNumbers"] == json::array({{{"carrier", "SIM"}, {"value", "SIM0000000001"}}}));
+  CHECK(order["trackingNumbers"] ==
+        json::array({{{"carrier", "SIM"}, {"value", "SIM0000000001"}}}));
   CHECK(mock.program.stop() == 0);
 }
 
@@ -121,8 +122,8 @@ TEST_CASE("impilo mock delivers each status change once to a receiver with the r
   CheckingReceiver listener("right-secret");
   Mock mock({"--webhook-retry-scale", "0.0005"});  // retries after 0.45 s, 0.9 s, 1.8 s
   for (const char* type : {"order.statusFull", "order.status"}) {
-    const auto [status, body] = mock.call(
-        "POST", "/api/v3/webhook", {{"type", type}, {"url", listener.receiver.url()}});
+    const auto [status, body] =
+        mock.call("POST", "/api/v3/webhook", {{"type", type}, {"url", listener.receiver.url()}});
     REQUIRE(status == 201);
     CHECK(body["type"] == type);
   }
@@ -157,8 +158,8 @@ TEST_CASE("impilo mock delivers each status change once to a receiver with the r
   json logs;
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   do {
-    logs = mock.call("GET", "/api/v3/webhook/logs?retryAttemptsMin=1&lastResponseStatus=200")
-               .second;
+    logs =
+        mock.call("GET", "/api/v3/webhook/logs?retryAttemptsMin=1&lastResponseStatus=200").second;
   } while (logs["total"] != 2 && std::chrono::steady_clock::now() < limit);
   REQUIRE(logs["total"] == 2);
   for (const json& entry : logs["content"]) {

@@ -48,8 +48,8 @@ TEST_CASE("statusFlow in a catalogue file sets the flow, and is checked", "[simu
   json text = json::parse(Catalog::demo().to_json_text());
   text["statusFlow"] = {"received", "packed", "inTransit", "delivered"};
   const Catalog catalog = Catalog::from_json_text(text.dump());
-  CHECK(catalog.status_flow == std::vector<std::string>{"received", "packed", "inTransit",
-                                                        "delivered"});
+  CHECK(catalog.status_flow ==
+        std::vector<std::string>{"received", "packed", "inTransit", "delivered"});
   CHECK(json::parse(catalog.to_json_text())["statusFlow"] == text["statusFlow"]);
 
   text.erase("statusFlow");  // absent: the default flow
@@ -65,8 +65,7 @@ TEST_CASE("statusFlow in a catalogue file sets the flow, and is checked", "[simu
     }
     return std::string("accepted");
   };
-  CHECK_THAT(problem(json::array()),
-             Catch::Contains("/statusFlow: list at least one status"));
+  CHECK_THAT(problem(json::array()), Catch::Contains("/statusFlow: list at least one status"));
   CHECK_THAT(problem({"a", ""}), Catch::Contains("/statusFlow/1: a status must be non-empty"));
   CHECK_THAT(problem({"a", "b", "a"}), Catch::Contains("/statusFlow/2: 'a' appears twice"));
   CHECK_THAT(problem({"a", 3}), Catch::Contains("/statusFlow/1"));  // a DecodeError
@@ -164,8 +163,7 @@ TEST_CASE("a one-status flow has nothing to advance to", "[simulator]") {
   CHECK_THROWS_AS(sim->advance(1), std::out_of_range);
 }
 
-TEST_CASE("advance_every moves every order on a timer until the end of the flow",
-          "[simulator]") {
+TEST_CASE("advance_every moves every order on a timer until the end of the flow", "[simulator]") {
   SimulatorOptions options;
   options.advance_every = std::chrono::milliseconds(20);
   const auto sim = started(options);

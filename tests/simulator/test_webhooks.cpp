@@ -135,7 +135,8 @@ TEST_CASE("GET /api/v3/webhook/logs is a page envelope and checks its query",
     CAPTURE(query);
     CHECK(raw_request(*sim, "GET", std::string("/api/v3/webhook/logs") + query).status == 400);
   }
-  CHECK(logs(*sim, "?startTimestamp=2023-08-22T14:15:30.345Z&endTimestamp=2023-08-22T16:15:30%2B02:00")
+  CHECK(logs(*sim,
+             "?startTimestamp=2023-08-22T14:15:30.345Z&endTimestamp=2023-08-22T16:15:30%2B02:00")
             .at("total") == 0);
 }
 

@@ -53,8 +53,8 @@ double parse_retry_scale(std::string_view text) {
   const char* const end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, scale, std::chars_format::fixed);
   if (text.empty() || ec != std::errc() || ptr != end || !(scale >= 0 && scale <= 1000)) {
-    throw UsageError("--webhook-retry-scale must be a number from 0 to 1000 (such as 0.001), got '" +
-                     std::string(text) + "'");
+    throw UsageError("--webhook-retry-scale must be a number from 0 to 1000 (such as 0.001), " +
+                     std::string("got '") + std::string(text) + "'");
   }
   return scale;
 }
@@ -99,7 +99,9 @@ void run_mock(Context& ctx, Args& args) {
                     options.advance_every = parse_seconds(v, "--advance-every");
                   }},
                  {"--webhook-retry-scale", true,
-                  [&](const std::string& v) { options.webhook_retry_scale = parse_retry_scale(v); }}},
+                  [&](const std::string& v) {
+                    options.webhook_retry_scale = parse_retry_scale(v);
+                  }}},
                 ctx),
       "mock");
   try {

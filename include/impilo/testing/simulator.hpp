@@ -35,7 +35,8 @@
 ///   the next status of `Catalog::status_flow` and answers 200 with the `Order` (see
 ///   `Simulator::advance`); 409 at the end of the flow, 404 for an unknown order, 400 for an id
 ///   that is not an integer.
-/// - `POST /api/v3/webhook` `{"type": T, "url": U}`: 201 `{"id", "type", "url"}` (ids 1, 2, 3, ...).
+/// - `POST /api/v3/webhook` `{"type": T, "url": U}`: 201 `{"id", "type", "url"}` (ids 1, 2, 3,
+/// ...).
 ///   `type` is any non-empty string; `url` must be an absolute `http` or `https` URL with a host
 ///   (else 400 `Invalid data provided`; a body that is not JSON: `Invalid JSON format`). Several
 ///   subscriptions may share a type: each gets every delivery of it.
@@ -163,7 +164,8 @@ struct CatalogKit {
 /// }
 /// ```
 /// Every member but `apiKeys` may be left out (an empty list; for `statusFlow`, the flow shown,
-/// which is the simulator's own invention: the API documents only `availableForPickup`). Objects are the API's own shapes
+/// which is the simulator's own invention: the API documents only `availableForPickup`). Objects
+/// are the API's own shapes
 /// (`impilo` models); a reference inside them (a kit item's `item`, a patient's `site`, a
 /// device's `item`, `site` or `currentPatient`) may be just `{"id": N}`: the simulator shows the
 /// full catalogue object in orders. A consistent catalogue has: at least one non-empty API key;
