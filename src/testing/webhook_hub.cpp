@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "../json_limits.hpp"
+
 namespace impilo::testing::detail {
 namespace {
 
@@ -31,6 +33,13 @@ constexpr std::chrono::seconds attempt_timeout(5);
 
 constexpr std::string_view status_full_type = "order.statusFull";
 constexpr std::string_view status_type = "order.status";
+
+/// @p body parsed, or a discarded value when it is not JSON or nests too deeply (checked before
+/// any recursive code sees it).
+json parse_body(std::string_view body) {
+  if (!impilo::detail::check_json_depth(body)) return json(json::value_t::discarded);
+  return json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+}
 
 Answer invalid_data() {
   return message_answer(400, server_message(ErrorCode::invalid_data));
@@ -170,7 +179,7 @@ WebhookHub::~WebhookHub() {
 // ---- Endpoints -------------------------------------------------------------------------------
 
 Answer WebhookHub::subscribe(std::string_view body) {
-  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  const json j = parse_body(body);
   if (j.is_discarded()) return message_answer(400, server_message(ErrorCode::invalid_json));
   if (!j.is_object()) return invalid_data();
   const auto type = j.find("type");
@@ -187,7 +196,7 @@ Answer WebhookHub::subscribe(std::string_view body) {
 }
 
 Answer WebhookHub::set_secret(std::string_view body) {
-  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  const json j = parse_body(body);
   if (j.is_discarded()) return message_answer(400, server_message(ErrorCode::invalid_json));
   if (!j.is_object()) return invalid_data();
   const auto secret = j.find("secret");

@@ -92,6 +92,9 @@ TEST_CASE("POST /api/v3/webhook subscribes and checks type and url", "[simulator
     return classify(raw_request(*sim, "POST", "/api/v3/webhook", body));
   };
   CHECK(refused("{").code == impilo::ErrorCode::invalid_json);
+  CHECK(refused(std::string(100000, '[')).code == impilo::ErrorCode::invalid_json);
+  CHECK(raw_request(*sim, "POST", "/api/v3/webhook-secret", std::string(100000, '{')).status ==
+        400);
   for (const char* body :
        {R"([])", R"({"url": "http://127.0.0.1/h"})", R"({"type": "", "url": "http://127.0.0.1/h"})",
         R"({"type": 7, "url": "http://127.0.0.1/h"})", R"({"type": "order.status"})",
