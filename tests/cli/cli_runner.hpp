@@ -235,7 +235,8 @@ class BackgroundProgram {
  public:
   BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
                     const std::vector<std::pair<std::string, std::string>>& env = {})
-      : pid_(spawn_program(program, args, env, Redirects{"/dev/null", {}, out_.fd(), err_.fd()})) {}
+      : pid_(spawn_program(program, args, env,
+                           Redirects{"/dev/null", {}, out_.fd(), err_.fd(), std::nullopt})) {}
   BackgroundProgram(const BackgroundProgram&) = delete;
   BackgroundProgram& operator=(const BackgroundProgram&) = delete;
   ~BackgroundProgram() {
@@ -309,7 +310,10 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = spawn_program(program, args, options.env,
                                   Redirects{in ? in->path() : std::string("/dev/null"),
-                                            options.stdout_path, out.fd(), err.fd()});
+                                            options.stdout_path, out.fd(), err.fd(),
+                                            terminal ? std::optional<std::string>(
+                                                           terminal->slave_path())
+                                                     : std::nullopt});
 
   RunResult result;
   result.exit_code = wait_child(pid, started + options.time_limit, [&terminal] {
