@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "json_limits.hpp"
+#include "json_ondemand.hpp"
 #include "json_pointer.hpp"
 #include "model_fields.hpp"
 
@@ -236,9 +237,14 @@ void encode_model(json& j, const T& value) {
 
 // ---- Text ------------------------------------------------------------------------------------
 
-json parse_text(std::string_view text) {
-  // Before any parser runs: whatever parses the text next, nothing recursive sees a deep document.
+/// Refuses @p text nested past the limit. Runs before any parser: whatever parses the text next,
+/// nothing recursive sees a deep document.
+void check_text_depth(std::string_view text) {
   if (!detail::check_json_depth(text)) throw_too_deep();
+}
+
+/// nlohmann's DOM of @p text, whose depth the caller checked.
+json parse_checked_text(std::string_view text) {
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
@@ -248,6 +254,11 @@ json parse_text(std::string_view text) {
     // out_of_range 406: a number such as 1e400 that no double holds. Its message quotes the number.
     throw DecodeError("", "not valid JSON (a number is out of range)");
   }
+}
+
+json parse_text(std::string_view text) {
+  check_text_depth(text);
+  return parse_checked_text(text);
 }
 
 /// Where a model's string is not UTF-8, which JSON cannot carry: the encoder's `type_error`
@@ -280,9 +291,14 @@ UnknownFields UnknownFields::from_json_text(std::string_view json_object_text) {
 
 template <typename T>
 T from_json_text(std::string_view json_text) {
+  check_text_depth(json_text);
   T value;
+  if (detail::ondemand::try_decode(json_text, value)) return value;
+  // The fast decoder gave up: the DOM decoder names the exact error and pointer, or decodes what
+  // simdjson alone refuses (a leading byte order mark).
+  value = T{};
   PointerBuilder at;
-  decode_model(parse_text(json_text), value, at);
+  decode_model(parse_checked_text(json_text), value, at);
   return value;
 }
 

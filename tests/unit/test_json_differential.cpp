@@ -1,0 +1,186 @@
+// `from_json_text` decodes with simdjson On-Demand; the public converters decode nlohmann's DOM.
+// Users see both, so for every document they must agree: the same model (unknown members and
+// their bytes included) or the same DecodeError message and pointer.
+
+#include <filesystem>
+#include <fstream>
+#include <impilo/errors.hpp>
+#include <impilo/json.hpp>
+#include <impilo/models.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "json_limits.hpp"
+
+namespace {
+
+using impilo::CreateOrderRequest;
+using impilo::DecodeError;
+using impilo::Order;
+using impilo::Page;
+
+template <typename T>
+struct Outcome {
+  std::optional<T> model;
+  std::string error;
+};
+
+/// What `from_json_text` did before simdjson: nlohmann's parse, its errors mapped as the SDK maps
+/// them, then the public ADL converter.
+template <typename T>
+Outcome<T> decode_via_dom(const std::string& text) {
+  try {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::out_of_range&) {
+      throw DecodeError("", "not valid JSON (a number is out of range)");
+    }
+    return {j.get<T>(), ""};
+  } catch (const DecodeError& e) {
+    return {std::nullopt, e.what()};
+  }
+}
+
+template <typename T>
+Outcome<T> decode_via_text(const std::string& text) {
+  try {
+    return {impilo::from_json_text<T>(text), ""};
+  } catch (const DecodeError& e) {
+    return {std::nullopt, e.what()};
+  }
+}
+
+template <typename T>
+void require_same_outcome(const std::string& text) {
+  if (!impilo::detail::check_json_depth(text)) return;  // refused before either parser runs
+  const Outcome<T> dom = decode_via_dom<T>(text);
+  const Outcome<T> fast = decode_via_text<T>(text);
+  INFO("document: " << text);
+  REQUIRE(fast.error == dom.error);
+  REQUIRE(fast.model.has_value() == dom.model.has_value());
+  if (dom.model) {
+    REQUIRE(*fast.model == *dom.model);
+    REQUIRE(impilo::to_json_text(*fast.model) == impilo::to_json_text(*dom.model));
+  }
+}
+
+void require_same_outcomes(const std::string& text) {
+  require_same_outcome<Order>(text);
+  require_same_outcome<Page<Order>>(text);
+  require_same_outcome<CreateOrderRequest>(text);
+}
+
+std::vector<std::filesystem::path> json_files() {
+  const std::filesystem::path data(IMPILO_TEST_DATA_DIR);
+  std::vector<std::filesystem::path> files;
+  for (const auto& root : {data, data.parent_path() / "fuzz" / "corpus"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json") {
+        files.push_back(entry.path());
+      }
+    }
+  }
+  return files;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("from_json_text and the DOM converters agree on every test and corpus document",
+          "[json][differential]") {
+  const auto files = json_files();
+  REQUIRE(files.size() >= 10);
+  for (const auto& path : files) {
+    INFO("file: " << path.string());
+    require_same_outcomes(read_file(path));
+  }
+}
+
+TEST_CASE("from_json_text and the DOM converters agree on every truncation and on damaged bytes",
+          "[json][differential]") {
+  const std::string order = read_file(std::filesystem::path(IMPILO_TEST_DATA_DIR) / "order.json");
+  for (std::size_t size = 0; size < order.size(); ++size) {
+    require_same_outcome<Order>(order.substr(0, size));
+  }
+  for (std::size_t at = 0; at < order.size(); ++at) {
+    for (const char replacement : {'"', '}', ']', ',', '1', '\\'}) {
+      std::string damaged = order;
+      damaged[at] = replacement;
+      require_same_outcome<Order>(damaged);
+    }
+  }
+}
+
+TEST_CASE("from_json_text and the DOM converters agree on the edge cases of JSON",
+          "[json][differential]") {
+  const char* const documents[] = {
+      // duplicate keys: the last wins, for known and unknown members
+      R"({"id":1,"id":"x"})",
+      R"({"id":"x","id":2})",
+      R"({"orderNumber":"a","orderNumber":"b"})",
+      R"({"zeta":1,"alpha":[1,2],"zeta":{"b":1,"a":2}})",
+      // null means absent; content null or absent means empty
+      R"({"orderNumber":null,"patient":null})",
+      R"({"content":null})",
+      R"({})",
+      // escaped keys name the same member
+      R"({"\u006frderNumber":"x"})",
+      // numbers
+      R"({"id":-0})",
+      R"({"id":1.0})",
+      R"({"id":1e2})",
+      R"({"id":9223372036854775807})",
+      R"({"id":9223372036854775808})",
+      R"({"id":-9223372036854775809})",
+      R"({"id":18446744073709551616})",
+      R"({"id":1e400})",
+      R"({"unknown":1e400})",
+      R"({"unknown":[1.50,-0.0,1E+2,12345678901234567890123]})",
+      R"({"id":01})",
+      R"({"id":"1"})",
+      // strings and escapes
+      R"({"orderNumber":"a\u00e9\ud83d\ude00\n\"\/"})",
+      R"({"orderNumber":"\ud800"})",
+      R"({"orderNumber":"\udc00"})",
+      R"({"orderNumber":"\x"})",
+      "{\"orderNumber\":\"a\tb\"}",
+      "{\"orderNumber\":\"\xff\"}",
+      "{\"unknown\":\"\xc3\x28\"}",
+      "{\"orderNumber\":\"caf\xc3\xa9\"}",
+      // structure and trailing bytes
+      R"({"id":1} x)",
+      R"({"id":1}{})",
+      R"({"id":1}   )",
+      "\xef\xbb\xbf{\"id\":1}",
+      R"({"unknown":[1,2}],"id":1})",
+      R"({"unknown":{"a":1]})",
+      R"({"unknown":tru})",
+      R"({"unknown":nul,"id":1})",
+      R"({"id":1,})",
+      R"({"id" 1})",
+      R"([])",
+      R"("text")",
+      R"(null)",
+      "",
+      // wrong types, nested
+      R"({"patient":{"firstName":7}})",
+      R"({"content":[{"id":1},{"id":"x"}]})",
+      R"({"content":[{"id":1},null]})",
+      R"({"content":{}})",
+      R"({"items":[{"quantity":true}]})",
+  };
+  for (const char* document : documents) require_same_outcomes(document);
+}
