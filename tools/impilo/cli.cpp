@@ -169,6 +169,7 @@ void log_line(std::ostream& err, LogLevel level, std::string_view message) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       {"orders", orders_usage, run_orders},
+      {"webhooks", webhooks_usage, run_webhooks},
       {"mock", mock_usage, run_mock},
   };
   return table;

@@ -129,6 +129,11 @@ void run_mock(Context& ctx, Args& args);
 /// Usage lines of `impilo mock ...` (mock.cpp).
 extern const std::string_view mock_usage;
 
+/// `impilo webhooks ...`: subscribe, set the secret, read the log, receive locally (webhooks.cpp).
+void run_webhooks(Context& ctx, Args& args);
+/// Usage lines of `impilo webhooks ...` (webhooks.cpp).
+extern const std::string_view webhooks_usage;
+
 /// The whole usage text.
 std::string usage_text();
 
