@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -102,17 +103,11 @@ inline bool removed_from_child_env(const std::string& entry) {
 
 }  // namespace detail
 
-/// Runs @p program with @p args and waits for it.
-inline RunResult run_program(const std::string& program, const std::vector<std::string>& args,
-                             const RunOptions& options = {}) {
-  detail::TempFile out;
-  detail::TempFile err;
-  std::optional<detail::TempFile> in;
-  if (options.stdin_text) {
-    in.emplace();
-    in->write_all(*options.stdin_text);
-  }
-
+/// Starts @p program with @p args, its stdout and stderr going to @p out and @p err (stdout to
+/// `options.stdout_path` instead when set), stdin from @p in or /dev/null; returns its pid.
+inline pid_t spawn_program(const std::string& program, const std::vector<std::string>& args,
+                           const RunOptions& options, const detail::TempFile& out,
+                           const detail::TempFile& err, const detail::TempFile* in) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     if (!detail::removed_from_child_env(*e)) env_strings.emplace_back(*e);
@@ -131,7 +126,7 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (in) {
+  if (in != nullptr) {
     posix_spawn_file_actions_addopen(&actions, 0, in->path().c_str(), O_RDONLY, 0);
   } else {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -143,7 +138,6 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   }
   posix_spawn_file_actions_adddup2(&actions, err.fd(), 2);
 
-  const auto started = std::chrono::steady_clock::now();
   pid_t pid = 0;
   const int spawned =
       ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
@@ -151,26 +145,105 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   if (spawned != 0) {
     throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(spawned));
   }
+  return pid;
+}
 
-  RunResult result;
+/// Waits for @p pid until @p deadline, then kills it; returns its exit code (-signal when a
+/// signal ended it).
+inline int wait_program(pid_t pid, std::chrono::steady_clock::time_point deadline) {
   int status = 0;
   for (;;) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
-    if (std::chrono::steady_clock::now() - started > options.time_limit) {
+    if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+/// Runs @p program with @p args and waits for it.
+inline RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                             const RunOptions& options = {}) {
+  detail::TempFile out;
+  detail::TempFile err;
+  std::optional<detail::TempFile> in;
+  if (options.stdin_text) {
+    in.emplace();
+    in->write_all(*options.stdin_text);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const pid_t pid = spawn_program(program, args, options, out, err, in ? &*in : nullptr);
+  RunResult result;
+  result.exit_code = wait_program(pid, started + options.time_limit);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   result.out = out.read_all();
   result.err = err.read_all();
   return result;
 }
+
+/// A program left running while the test talks to it (a server such as `impilo webhooks listen`):
+/// read its output so far, then signal it and collect the result. Killed on destruction if still
+/// running.
+class BackgroundProgram {
+ public:
+  BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
+                    const RunOptions& options = {})
+      : options_(options), started_(std::chrono::steady_clock::now()) {
+    pid_ = spawn_program(program, args, options_, out_, err_, nullptr);
+  }
+  BackgroundProgram(const BackgroundProgram&) = delete;
+  BackgroundProgram& operator=(const BackgroundProgram&) = delete;
+  ~BackgroundProgram() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  /// What the program wrote to stdout so far.
+  [[nodiscard]] std::string out() const { return out_.read_all(); }
+  /// What the program wrote to stderr so far.
+  [[nodiscard]] std::string err() const { return err_.read_all(); }
+
+  /// Waits until stdout holds at least @p lines complete lines (or the time limit passes) and
+  /// returns stdout.
+  std::string wait_for_lines(std::size_t lines) const {
+    const auto deadline = std::chrono::steady_clock::now() + options_.time_limit;
+    for (;;) {
+      std::string text = out();
+      if (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) >= lines ||
+          std::chrono::steady_clock::now() > deadline) {
+        return text;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  /// Sends @p signal and waits for the program to end (killed after the time limit).
+  RunResult stop(int signal = SIGTERM) {
+    ::kill(pid_, signal);
+    RunResult result;
+    result.exit_code = wait_program(pid_, started_ + options_.time_limit);
+    pid_ = -1;
+    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started_);
+    result.out = out();
+    result.err = err();
+    return result;
+  }
+
+ private:
+  RunOptions options_;
+  detail::TempFile out_;
+  detail::TempFile err_;
+  std::chrono::steady_clock::time_point started_;
+  pid_t pid_{-1};
+};
 
 }  // namespace impilo_cli_test
