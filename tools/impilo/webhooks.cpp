@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "listing.hpp"
 
 namespace impilo::cli {
 
@@ -117,29 +118,12 @@ void set_secret(Context& ctx, Args& args) {
 void logs(Context& ctx, Args& args) {
   ListWebhookLogsParams params;
   bool all = false;
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  // Ranges (page >= 1, size 1..250) are the library's to check: one rule, one place.
-  expect_no_positionals(args.rest({{"--page", true,
-                                    [&params](const std::string& v) {
-                                      params.page = parse_integer(v, "--page", min, max);
-                                    }},
-                                   {"--size", true,
-                                    [&params](const std::string& v) {
-                                      params.size = parse_integer(v, "--size", min, max);
-                                    }},
-                                   {"--all", false, [&all](const std::string&) { all = true; }}},
-                                  ctx),
+  expect_no_positionals(args.rest(paging_flags(params.page, params.size, all), ctx),
                         "webhooks logs");
   const Client client = ctx.make_client();
-  if (!all) {
-    print_json(ctx.out, nlohmann::json(client.list_webhook_logs(params)));
-    return;
-  }
-  // Collected first: a failure on a later page leaves stdout empty, not half an array.
-  nlohmann::json entries = nlohmann::json::array();
-  for (const WebhookLog& entry : client.webhook_logs(params)) entries.push_back(entry);
-  print_json(ctx.out, entries);
+  print_listing(
+      ctx, all, [&] { return client.list_webhook_logs(params); },
+      [&] { return client.webhook_logs(params); });
 }
 
 /// @p json_text without the whitespace between tokens: one line, every value's bytes as received
