@@ -235,7 +235,8 @@ class BackgroundProgram {
  public:
   BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
                     const std::vector<std::pair<std::string, std::string>>& env = {})
-      : pid_(spawn_program(program, args, env, Redirects{"/dev/null", {}, out_.fd(), err_.fd()})) {}
+      : pid_(spawn_program(program, args, env,
+                           Redirects{"/dev/null", {}, out_.fd(), err_.fd(), std::nullopt})) {}
   /// The same, with the environment additions of @p options (its other members are not used).
   BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
                     const RunOptions& options)
