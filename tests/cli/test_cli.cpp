@@ -255,6 +255,13 @@ TEST_CASE("help: every subcommand's --help prints its own help", "[cli]") {
         "impilo orders SUBCOMMAND --help"},
        {"mock [--host H]"}},
       {{"--verbose", "orders", "list", "--page", "2", "--help"}, {"orders list [--page N]"}, {}},
+      {{"webhooks", "--help"},
+       {"webhooks create --type T --url U", "webhooks set-secret", "webhooks logs",
+        "webhooks listen", "impilo webhooks SUBCOMMAND --help"},
+       {"orders get ID", "mock [--host H]"}},
+      {{"webhooks", "logs", "--help"},
+       {"webhooks logs [--page N] [--size N] [--all]", "each printed as its page\n"},
+       {"webhooks create", "orders list"}},
   };
   for (const Case& c : cases) {
     std::string joined;
@@ -282,8 +289,8 @@ TEST_CASE("usage: no command prints the usage text to stderr, then the error obj
   SECTION("impilo orders") {
     const auto r = run_impilo({"orders"});
     expect_failure(r, 2,
-                   usage_error("orders needs a subcommand: create, get, list or validate (see "
-                               "impilo orders --help)"));
+                   usage_error("orders needs a subcommand: create, find, get, list or validate "
+                               "(see impilo orders --help)"));
     CHECK(r.err.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
     CHECK(contains(r.err, "orders validate --file PATH|-"));
   }
