@@ -65,10 +65,11 @@ order_id=$(sed -n 's/^  "id": \([0-9][0-9]*\),\{0,1\}$/\1/p' <<<"$order")
 [[ -n $order_id ]] || fail "no order id in the created order"
 echo "placed:     order $order_id for patient 5000 (status availableForPickup)"
 
-# The simulator's own endpoint moves the order one step on its status flow: to `shipped`.
-curl --fail --silent --show-error --noproxy '*' --max-time 10 -X POST \
-  -H "Impilo-API-Key: $IMPILO_API_KEY" "$IMPILO_BASE_URL/_simulator/orders/$order_id/advance" \
-  >/dev/null
+# The simulator's own endpoint moves the order one step on its status flow: to `shipped`. The key
+# goes to curl on stdin (printf is a shell builtin): a command line is visible to other users.
+printf 'Impilo-API-Key: %s\n' "$IMPILO_API_KEY" |
+  curl --fail --silent --show-error --noproxy '*' --max-time 10 -X POST -H @- \
+    "$IMPILO_BASE_URL/_simulator/orders/$order_id/advance" >/dev/null
 echo "advanced:   order $order_id to shipped"
 
 # The change arrives as two JSON lines after `listening on`, one per subscribed type.
