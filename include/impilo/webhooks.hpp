@@ -5,11 +5,11 @@
 ///
 /// Receiving (no I/O here: plug it into any HTTP server):
 /// ```cpp
-/// impilo::WebhookReceiver receiver(secret_from_your_vault);
-/// // inside your HTTP handler for POST /impilo-webhooks:
-/// auto result = receiver.handle(request_header("Impilo-Webhook-Secret"), request_body);
-/// if (result.delivery) process(*result.delivery);   // new, authentic, well-formed
-/// answer(result.status);                            // 200, or 401 / 400
+/// impilo::WebhookReceiver receiver("whsec-example");  // the shared secret, from your vault
+/// const std::string header = "whsec-example";  // in your POST handler: Impilo-Webhook-Secret
+/// const std::string body = R"({"id": 7, "type": "order.status", "payload": {"orderId": 1}})";
+/// const impilo::WebhookHandling result = receiver.handle(header, body);  // answer result.status
+/// if (result.delivery) { /* new, authentic, well-formed: process *result.delivery */ }
 /// ```
 ///
 /// Subscribing, setting the shared secret and reading the delivery log are `Client` calls
