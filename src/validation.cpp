@@ -135,7 +135,9 @@ void check_new_patient(Report& report, const Patient& patient) {
 template <typename E>
 void check_enum(Report& report, const Pointer& at, std::string_view member,
                 const std::optional<OpenEnum<E>>& value) {
-  if (!value || value->is_known() || value->is_deliberate()) {
+  // A value that is not UTF-8 is `check_utf8`'s to report: one violation per problem.
+  if (!value || value->is_known() || value->is_deliberate() ||
+      !detail::is_valid_utf8(value->str())) {
     return;
   }
   std::string known;
