@@ -59,13 +59,31 @@ const std::string& order_text() {
   return text;
 }
 
-/// A list page of @p count copies of the full order, as the server sends it.
+/// The full order split around its top-level id, so that a page can hold distinct orders (the
+/// client stops on a page that repeats the previous one, as a server ignoring `page` would).
+const std::pair<std::string, std::string>& order_around_id() {
+  static const std::pair<std::string, std::string> parts = [] {
+    constexpr std::string_view marker = "987654321987654321";
+    nlohmann::json order = nlohmann::json::parse(order_text());
+    order["id"] = 987654321987654321;
+    const std::string text = order.dump();
+    const auto at = text.find(marker);
+    return std::make_pair(text.substr(0, at), text.substr(at + marker.size()));
+  }();
+  return parts;
+}
+
+/// A list page of @p count copies of the full order with ids from (page - 1) * size + 1 on, as
+/// the server sends it.
 std::string page_text(std::int64_t count, std::int64_t page, std::int64_t size, std::int64_t total) {
+  const auto& [before_id, after_id] = order_around_id();
   std::string text = R"({"content":[)";
-  text.reserve(static_cast<std::size_t>(count) * (order_text().size() + 1) + 128);
+  text.reserve(static_cast<std::size_t>(count) * (order_text().size() + 16) + 128);
   for (std::int64_t i = 0; i < count; ++i) {
     if (i > 0) text += ',';
-    text += order_text();
+    text += before_id;
+    text += std::to_string((page - 1) * size + i + 1);
+    text += after_id;
   }
   text += R"(],"page":)" + std::to_string(page) + R"(,"size":)" + std::to_string(size) +
           R"(,"total":)" + std::to_string(total) + R"(,"first":)" + (page == 1 ? "true" : "false") +
