@@ -165,14 +165,16 @@ class SocketStream final : public httplib::Stream {
  private:
   bool discarding_{false};
   bool wait_readable() const {
+    // Rounded up: poll() counts whole milliseconds, and a wait cut short of the deadline by a
+    // fraction of one would end the read without saying it timed out (a 400 instead of a 408).
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(read_deadline_ - Clock::now());
-    if (left.count() > 0 &&
-        wait_for(sock_, POLLIN,
-                 static_cast<int>(std::min<long long>(left.count(), io_timeout_ms)))) {
+        std::chrono::ceil<std::chrono::milliseconds>(read_deadline_ - Clock::now()).count();
+    const bool deadline_bound = left <= io_timeout_ms;
+    if (left > 0 &&
+        wait_for(sock_, POLLIN, static_cast<int>(std::min<long long>(left, io_timeout_ms)))) {
       return true;
     }
-    if (Clock::now() >= read_deadline_) timed_out_ = true;
+    if (deadline_bound) timed_out_ = true;  // the wait ran to the deadline (or it had passed)
     return false;
   }
 

@@ -191,6 +191,7 @@ TEST_CASE("a request head dripping for more than 5 s is answered 408 and closed"
     if (!client.send("X-Drip: 1\r\n")) break;
   }
   const std::string answer = client.read_until_closed(milliseconds(2000));
+  INFO("answer: " << answer);
   CHECK(first_status(answer) == 408);
   CHECK(client.closed());
   CHECK(Clock::now() - start < milliseconds(8000));
