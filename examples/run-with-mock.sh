@@ -18,6 +18,8 @@ cleanup() {
   rm -f "$out"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 line=""
 for _ in $(seq 1 200); do

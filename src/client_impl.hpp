@@ -9,9 +9,12 @@
 #include <impilo/client.hpp>
 #include <impilo/json.hpp>
 #include <impilo/version.hpp>
+#include <initializer_list>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "redact.hpp"
 #include "retry.hpp"
@@ -53,6 +56,30 @@ inline std::string describe(const TransportError& e) {
       break;
   }
   return "transport failed";
+}
+
+/// Checks what every list call shares: a 1-based @p page, a @p size within 1..250, and
+/// @p extra_query naming none of the parameters the call models (@p modelled, fields of
+/// @p params_type).
+inline void check_paging(std::int64_t page, std::int64_t size,
+                         const std::vector<std::pair<std::string, std::string>>& extra_query,
+                         std::initializer_list<std::string_view> modelled,
+                         std::string_view params_type) {
+  if (page < 1) {
+    throw UsageError("page must be at least 1 (pages are 1-based), got " + std::to_string(page));
+  }
+  if (size < 1 || size > max_page_size) {
+    throw UsageError("size must be from 1 to 250, got " + std::to_string(size));
+  }
+  for (const auto& [key, value] : extra_query) {
+    for (const std::string_view name : modelled) {
+      if (key == name) {
+        throw UsageError("extra_query must not set '" + key + "': use " + std::string(params_type) +
+                         " instead");
+      }
+    }
+    if (key.empty()) throw UsageError("extra_query holds a parameter with an empty name");
+  }
 }
 
 }  // namespace detail
@@ -106,6 +133,26 @@ struct Client::Impl {
                       {"User-Agent", std::move(agent)}};
   }
 
+  /// Adds @p secret to what `redact_secrets` hides from now on (a webhook secret, before it is
+  /// sent: the request body may be logged).
+  void add_secret(std::string_view secret) const {
+    const std::lock_guard<std::mutex> lock(secrets_mutex_);
+    for (const std::string& known : secrets_) {
+      if (known == secret) return;
+    }
+    secrets_.emplace_back(secret);
+  }
+
+  /// @p text without the API key or any secret given to `add_secret`.
+  std::string redact_secrets(std::string text) const {
+    return redact_each(std::move(text), &detail::redact);
+  }
+
+  /// `redact_secrets` for a body, which may also hold them JSON-escaped (see `redact_body`).
+  std::string redact_body_secrets(std::string body) const {
+    return redact_each(std::move(body), &detail::redact_body);
+  }
+
   /// Passes the line @p make_message builds to the logger. The line is built only when it will
   /// be logged, so calls without a logger (the common case) format nothing, and a response body is
   /// never copied unless bodies are logged.
@@ -113,7 +160,7 @@ struct Client::Impl {
   void log(LogLevel level, MakeMessage&& make_message) const {
     if (!options.logger || level < options.log_level) return;
     try {
-      options.logger(level, redact(std::forward<MakeMessage>(make_message)(), options.api_key));
+      options.logger(level, redact_secrets(std::forward<MakeMessage>(make_message)()));
     } catch (...) {  // a logger must not turn a successful call into a failure
     }
   }
@@ -139,8 +186,7 @@ struct Client::Impl {
     const int attempts = options.max_retries + 1;
     const std::string where = method + " " + path;
     if (options.log_bodies && is_post) {
-      log(LogLevel::debug,
-          [&] { return where + " body: " + redact_body(request.body, options.api_key); });
+      log(LogLevel::debug, [&] { return where + " body: " + redact_body_secrets(request.body); });
     }
 
     for (int attempt = 1;; ++attempt) {
@@ -184,9 +230,8 @@ struct Client::Impl {
                attempt_note();
       });
       if (options.log_bodies) {
-        log(LogLevel::debug, [&] {
-          return where + " response body: " + redact_body(response.body, options.api_key);
-        });
+        log(LogLevel::debug,
+            [&] { return where + " response body: " + redact_body_secrets(response.body); });
       }
       if (response.status >= 200 && response.status < 300) return response;
 
@@ -196,8 +241,9 @@ struct Client::Impl {
                              "HTTP " + std::to_string(response.status))) {
         log(LogLevel::error,
             [&] { return where + " failed: HTTP " + std::to_string(response.status); });
-        // Redacted raw and decoded, so that body(), message() and what() never hold the key.
-        throw_api_error(response.status, redact_body(std::move(response.body), options.api_key),
+        // Redacted raw and decoded, so that body(), message() and what() never hold the key or
+        // a webhook secret.
+        throw_api_error(response.status, redact_body_secrets(std::move(response.body)),
                         where);
       }
     }
@@ -242,20 +288,21 @@ struct Client::Impl {
   }
 
   static void check_list_params(const ListOrdersParams& params) {
-    if (params.page < 1) {
-      throw UsageError("page must be at least 1 (pages are 1-based), got " +
-                       std::to_string(params.page));
-    }
-    if (params.size < 1 || params.size > max_page_size) {
-      throw UsageError("size must be from 1 to 250, got " + std::to_string(params.size));
-    }
-    for (const auto& [key, value] : params.extra_query) {
-      if (key == "page" || key == "size") {
-        throw UsageError("extra_query must not set '" + key + "': use ListOrdersParams::" + key);
-      }
-      if (key.empty()) throw UsageError("extra_query holds a parameter with an empty name");
-    }
+    detail::check_paging(params.page, params.size, params.extra_query, {"page", "size"},
+                         "ListOrdersParams");
   }
+
+ private:
+  std::string redact_each(std::string text,
+                          std::string (*redact_one)(std::string, std::string_view)) const {
+    text = redact_one(std::move(text), options.api_key);
+    const std::lock_guard<std::mutex> lock(secrets_mutex_);
+    for (const std::string& secret : secrets_) text = redact_one(std::move(text), secret);
+    return text;
+  }
+
+  mutable std::mutex secrets_mutex_;
+  mutable std::vector<std::string> secrets_;  // webhook secrets set through this client
 };
 
 }  // namespace impilo

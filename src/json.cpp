@@ -164,6 +164,12 @@ void decode_member(const json& j, std::optional<T>& out, PointerBuilder& at) {
   decode_value(j, out.emplace(), at);
 }
 
+/// A required member of a request model (`WebhookSubscription::type`): `null` is a type error.
+template <typename T>
+void decode_member(const json& j, T& out, PointerBuilder& at) {
+  decode_value(j, out, at);
+}
+
 /// Page::content is the one non-optional list: `null` or absent means empty.
 template <typename T>
 void decode_member(const json& j, std::vector<T>& out, PointerBuilder& at) {
@@ -351,6 +357,10 @@ IMPILO_DEFINE_JSON(ReturnPackedKit)
 IMPILO_DEFINE_JSON(Order)
 IMPILO_DEFINE_JSON(CreateOrderRequest)
 IMPILO_DEFINE_JSON(Page<Order>)
+IMPILO_DEFINE_JSON(Webhook)
+IMPILO_DEFINE_JSON(WebhookSubscription)
+IMPILO_DEFINE_JSON(WebhookLog)
+IMPILO_DEFINE_JSON(Page<WebhookLog>)
 
 #undef IMPILO_DEFINE_JSON
 

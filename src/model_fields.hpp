@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <impilo/models.hpp>
+#include <impilo/webhooks.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -226,6 +227,21 @@ IMPILO_MODEL_FIELDS(CreateOrderRequest, field("externalOrderIds", &T::external_o
                     field("returnPackedKits", &T::return_packed_kits))
 
 IMPILO_MODEL_FIELDS(Page<Order>, field("content", &T::content), field("page", &T::page),
+                    field("size", &T::size), field("total", &T::total), field("first", &T::first),
+                    field("last", &T::last))
+
+IMPILO_MODEL_FIELDS(Webhook, field("id", &T::id), field("type", &T::type), field("url", &T::url))
+
+IMPILO_MODEL_FIELDS(WebhookSubscription, field("type", &T::type), field("url", &T::url))
+
+IMPILO_MODEL_FIELDS(WebhookLog, field("id", &T::id), field("webhookId", &T::webhook_id),
+                    field("webhookType", &T::webhook_type), field("webhookUrl", &T::webhook_url),
+                    field("payload", &T::payload), field("createTimestamp", &T::create_timestamp),
+                    field("lastResponseStatus", &T::last_response_status),
+                    field("retryAttempts", &T::retry_attempts),
+                    field("lastRetryTimestamp", &T::last_retry_timestamp))
+
+IMPILO_MODEL_FIELDS(Page<WebhookLog>, field("content", &T::content), field("page", &T::page),
                     field("size", &T::size), field("total", &T::total), field("first", &T::first),
                     field("last", &T::last))
 

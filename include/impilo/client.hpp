@@ -25,6 +25,7 @@
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
 #include <impilo/transport.hpp>
+#include <impilo/webhooks.hpp>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -408,6 +409,9 @@ class PageRange {
 /// Every order from a starting page on: what `Client::orders()` returns.
 using OrderRange = PageRange<Order>;
 
+/// Every webhook delivery log entry from a starting page on: what `Client::webhook_logs()` returns.
+using WebhookLogRange = PageRange<WebhookLog>;
+
 /// Client of the Impilo order API.
 ///
 /// Safe to share between threads. Each call validates its input, sends with retries as described
@@ -494,9 +498,40 @@ class IMPILO_EXPORT Client {
   ///         the outcome is certain (a 400, a 401, a connection never made, ...).
   Order create_order_once(const CreateOrderRequest& request) const;
 
+  /// `POST /api/v3/webhook`: subscribes `subscription.url` to deliveries of `subscription.type`.
+  ///
+  /// Like a create, never repeated once it may have reached the server (a repeat could subscribe
+  /// the URL twice).
+  /// @throws impilo::ValidationError (nothing sent) naming `/type` or `/url`: an empty type, a
+  ///         type or URL holding whitespace or a control character, a URL that is not
+  ///         `https://host...` (`http://` is accepted only for a loopback host, for local
+  ///         simulators); any `ApiError`, `TransportError`, `DecodeError`.
+  Webhook create_webhook(const WebhookSubscription& subscription) const;
+
+  /// `POST /api/v3/webhook-secret`: sets the secret Impilo sends in `Impilo-Webhook-Secret` with
+  /// every delivery.
+  ///
+  /// From this call on, this client (and every range it hands out) redacts @p secret like the API
+  /// key: in log lines, exception messages and error bodies, even when a server echoes it back.
+  /// @throws impilo::ValidationError (nothing sent) naming `/secret` for an empty secret or one
+  ///         holding a control character (no header could carry it); any `ApiError`,
+  ///         `TransportError`.
+  void set_webhook_secret(std::string_view secret) const;
+
+  /// `GET /api/v3/webhook/logs`: one page of the delivery log, with the filters of @p params.
+  /// @throws impilo::UsageError (nothing sent) for a page below 1, a size outside 1..250, a
+  ///         negative retry count, a minimum above the maximum, a status outside 100..599, an
+  ///         empty or control-character timestamp, or `extra_query` naming a modelled parameter;
+  ///         any `ApiError`, `TransportError`, `DecodeError`.
+  Page<WebhookLog> list_webhook_logs(const ListWebhookLogsParams& params = {}) const;
+
+  /// Every delivery log entry from `params.page` on, fetched page by page as the loop goes.
+  /// @throws impilo::UsageError at once for parameters `list_webhook_logs` would refuse.
+  WebhookLogRange webhook_logs(const ListWebhookLogsParams& params = {}) const;
+
  private:
   struct Impl;
-  std::shared_ptr<const Impl> impl_;  // shared with the OrderRanges this client hands out
+  std::shared_ptr<const Impl> impl_;  // shared with the ranges this client hands out
 };
 
 }  // namespace impilo

@@ -10,6 +10,7 @@
 #include <impilo/transport.hpp>
 #include <impilo/validation.hpp>
 #include <impilo/version.hpp>
+#include <impilo/webhooks.hpp>
 
 /// @mainpage impilo-cpp
 /// The C++17 client SDK for the Impilo order API. Start with `impilo::Client` and

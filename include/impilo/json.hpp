@@ -18,6 +18,7 @@
 
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
+#include <impilo/webhooks.hpp>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -76,12 +77,22 @@ IMPILO_EXPORT void to_json(nlohmann::json& j, const CreateOrderRequest& value); 
 IMPILO_EXPORT void from_json(const nlohmann::json& j, CreateOrderRequest& value);  ///< Decodes.
 IMPILO_EXPORT void to_json(nlohmann::json& j, const Page<Order>& value);           ///< Encodes.
 IMPILO_EXPORT void from_json(const nlohmann::json& j, Page<Order>& value);         ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Webhook& value);               ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Webhook& value);             ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const WebhookSubscription& value);   ///< Encodes.
+/// Decodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, WebhookSubscription& value);
+IMPILO_EXPORT void to_json(nlohmann::json& j, const WebhookLog& value);            ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, WebhookLog& value);          ///< Decodes.
+IMPILO_EXPORT void to_json(nlohmann::json& j, const Page<WebhookLog>& value);      ///< Encodes.
+IMPILO_EXPORT void from_json(const nlohmann::json& j, Page<WebhookLog>& value);    ///< Decodes.
 /// @}
 
 /// Parses JSON text into a model, without including nlohmann in your code.
 ///
-/// Defined (instantiated in the library) for every model type of `<impilo/models.hpp>` and for
-/// `Page<Order>`; any other `T` fails to link.
+/// Defined (instantiated in the library) for every model type of `<impilo/models.hpp>`, for
+/// `Page<Order>`, and for `Webhook`, `WebhookSubscription`, `WebhookLog` and `Page<WebhookLog>`
+/// of `<impilo/webhooks.hpp>`; any other `T` fails to link.
 /// @throws impilo::DecodeError when @p json_text is not JSON (pointer `""`; the message gives the
 ///         byte offset but never the text itself), nests arrays and objects deeper than 256
 ///         levels (checked before parsing), holds a number out of range (`1e400`), or a member

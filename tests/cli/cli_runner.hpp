@@ -237,6 +237,10 @@ class BackgroundProgram {
                     const std::vector<std::pair<std::string, std::string>>& env = {})
       : pid_(spawn_program(program, args, env,
                            Redirects{"/dev/null", {}, out_.fd(), err_.fd(), std::nullopt})) {}
+  /// The same, with the environment additions of @p options (its other members are not used).
+  BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
+                    const RunOptions& options)
+      : BackgroundProgram(program, args, options.env) {}
   BackgroundProgram(const BackgroundProgram&) = delete;
   BackgroundProgram& operator=(const BackgroundProgram&) = delete;
   ~BackgroundProgram() {
@@ -276,13 +280,23 @@ class BackgroundProgram {
     }
   }
 
-  /// SIGTERM and wait: the exit code (-signal when killed). Repeated calls give the first one.
-  int stop() {
+  /// Sends @p signal and waits: the exit code (-signal when killed after 10 s). Repeated calls
+  /// give the first one.
+  int stop(int signal = SIGTERM) {
     if (pid_ <= 0) return exit_code_;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, signal);
     exit_code_ = wait_child(pid_, std::chrono::steady_clock::now() + std::chrono::seconds(10));
     pid_ = -1;
     return exit_code_;
+  }
+
+  /// `stop(signal)`, then everything the program wrote.
+  RunResult stop_and_collect(int signal = SIGTERM) {
+    RunResult result;
+    result.exit_code = stop(signal);
+    result.out = out();
+    result.err = err();
+    return result;
   }
 
   [[nodiscard]] std::string out() const { return out_.read_all(); }

@@ -1,5 +1,6 @@
 // End to end: `impilo mock` moves orders along their flow and delivers the webhooks of each change
-// to a receiver on 127.0.0.1, with the secret, re-delivering after a failed attempt.
+// to a receiver on 127.0.0.1 (a test's own, or `impilo webhooks listen`), with the secret,
+// re-delivering after a failed attempt.
 
 #include <httplib.h>
 
@@ -7,9 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -58,13 +61,27 @@ struct Mock {
     return {result->status, json::parse(result->body, nullptr, false)};
   }
 
-  /// `impilo orders ...` against this mock.
-  impilo_cli_test::RunResult impilo(const std::vector<std::string>& args,
-                                    const std::optional<std::string>& stdin_text = {}) const {
+  /// `impilo ARGS...` against this mock, with @p more_env added to its environment.
+  impilo_cli_test::RunResult impilo(
+      const std::vector<std::string>& args, const std::optional<std::string>& stdin_text = {},
+      const std::vector<std::pair<std::string, std::string>>& more_env = {}) const {
     impilo_cli_test::RunOptions options;
     options.env = {{"IMPILO_BASE_URL", url}, {"IMPILO_API_KEY", key}};
+    options.env.insert(options.env.end(), more_env.begin(), more_env.end());
     options.stdin_text = stdin_text;
     return impilo_cli_test::run_program(impilo_bin, args, options);
+  }
+
+  /// The webhook log page for @p query once its `total` is @p total (the mock notes an attempt's
+  /// answer after it comes), waiting up to 10 s; the last page read otherwise.
+  json logs_until(const std::string& query, std::int64_t total) const {
+    json logs;
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      logs = call("GET", "/api/v3/webhook/logs" + query).second;
+      if (logs["total"] == total || std::chrono::steady_clock::now() >= limit) return logs;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 
   BackgroundProgram program;
@@ -96,6 +113,20 @@ struct CheckingReceiver {
   WebhookReceiver receiver;
   std::string expected_secret;
 };
+
+/// The JSON lines of `impilo webhooks listen`'s stdout, after its `listening on` line.
+std::vector<json> json_lines(const std::string& out) {
+  std::vector<json> lines;
+  std::istringstream in(out);
+  std::string line;
+  std::getline(in, line);  // listening on ...
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  return lines;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -167,4 +198,52 @@ TEST_CASE("impilo mock delivers each status change once to a receiver with the r
     CHECK(entry["lastResponseStatus"] == 200);
   }
   CHECK(mock.program.stop() == 0);
+}
+
+TEST_CASE("impilo mock delivers each status change once to impilo webhooks listen",
+          "[cli][webhooks]") {
+  const std::vector<std::pair<std::string, std::string>> listen_env{
+      {"IMPILO_WEBHOOK_SECRET", "right-secret"}};
+  BackgroundProgram listen(impilo_bin, {"webhooks", "listen", "--port", "0"}, listen_env);
+  const std::string receiver = listen.listening_url();
+  REQUIRE(receiver.rfind("http://127.0.0.1:", 0) == 0);
+  Mock mock({"--webhook-retry-scale", "0.0005"});  // retries after 0.45 s, 0.9 s, 1.8 s
+  for (const char* type : {"order.statusFull", "order.status"}) {
+    const auto created = mock.impilo({"webhooks", "create", "--type", type, "--url", receiver});
+    REQUIRE(created.exit_code == 0);
+    CHECK(json::parse(created.out)["type"] == type);
+  }
+  // A wrong secret first: listen answers 401, says so on stderr, and prints nothing.
+  REQUIRE(mock.impilo({"webhooks", "set-secret"}, {}, {{"IMPILO_WEBHOOK_SECRET", "wrong-secret"}})
+              .exit_code == 0);
+  REQUIRE(mock.impilo({"orders", "create", "--file", "-"}, order_json).exit_code == 0);
+  const auto [advanced, order] = mock.call("POST", "/_simulator/orders/1/advance");
+  REQUIRE(advanced == 200);
+  const json refused = mock.logs_until("?lastResponseStatus=401", 2);
+  REQUIRE(refused["total"] == 2);
+  CHECK(listen.out() == "listening on " + receiver + "\n");
+  CHECK(contains(listen.err(), "401"));
+  CHECK_FALSE(contains(listen.err(), "wrong-secret"));
+
+  // The right secret before the last retry: each delivery comes again with the same id, and
+  // listen prints it once.
+  REQUIRE(mock.impilo({"webhooks", "set-secret"}, {}, {{"IMPILO_WEBHOOK_SECRET", "right-secret"}})
+              .exit_code == 0);
+  const json retried = mock.logs_until("?retryAttemptsMin=1&lastResponseStatus=200", 2);
+  REQUIRE(retried["total"] == 2);
+  const std::vector<json> printed = json_lines(listen.out());
+  REQUIRE(printed.size() == 2);
+  CHECK(printed[0]["id"] == refused["content"][0]["id"]);
+  CHECK(printed[1]["id"] == refused["content"][1]["id"]);
+  CHECK(printed[0]["type"] == "order.statusFull");
+  CHECK(printed[0]["payload"] == order);
+  CHECK(printed[0]["payload"]["currentStatus"] == "shipped");
+  CHECK(printed[0]["payload"]["trackingNumbers"][0]["value"] == "SIM0000000001");
+  CHECK(printed[1] == json{{"id", refused["content"][1]["id"]},
+                           {"type", "order.status"},
+                           {"payload", {{"orderId", 1}, {"eventType", "shipped"}}}});
+  CHECK(mock.program.stop() == 0);
+  const impilo_cli_test::RunResult stopped = listen.stop_and_collect();
+  CHECK(stopped.exit_code == 0);
+  CHECK_FALSE(contains(stopped.err, "right-secret"));
 }

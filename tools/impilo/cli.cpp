@@ -210,6 +210,9 @@ const std::vector<Command>& commands() {
       command_group("orders",
                     "Run `impilo orders SUBCOMMAND --help` for the flags of one subcommand.\n",
                     orders_commands),
+      command_group("webhooks",
+                    "Run `impilo webhooks SUBCOMMAND --help` for the flags of one subcommand.\n",
+                    webhooks_commands),
 #ifdef IMPILO_CLI_WITH_MOCK  // built with IMPILO_BUILD_SIMULATOR
       mock_command(),
 #endif

@@ -164,6 +164,10 @@ const std::vector<Command>& orders_commands();
 /// IMPILO_BUILD_SIMULATOR).
 Command mock_command();
 
+/// `impilo webhooks create|set-secret|logs|listen`: subscribe, set the secret, read the log,
+/// receive locally (webhooks.cpp; `listen` only with IMPILO_BUILD_SIMULATOR).
+const std::vector<Command>& webhooks_commands();
+
 /// The whole usage text.
 std::string usage_text();
 

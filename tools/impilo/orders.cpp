@@ -20,6 +20,7 @@
 
 #include "cli.hpp"
 #include "json_limits.hpp"
+#include "listing.hpp"
 
 namespace impilo::cli {
 
@@ -152,44 +153,11 @@ void get(Context& ctx, Args& args) {
 void list(Context& ctx, Args& args) {
   ListOrdersParams params;
   bool all = false;
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  // Ranges (page >= 1, size 1..250) are the library's to check: one rule, one place.
-  expect_no_positionals(args.rest({{"--page", true,
-                                    [&params](const std::string& v) {
-                                      params.page = parse_integer(v, "--page", min, max);
-                                    }},
-                                   {"--size", true,
-                                    [&params](const std::string& v) {
-                                      params.size = parse_integer(v, "--size", min, max);
-                                    }},
-                                   {"--all", false, [&all](const std::string&) { all = true; }}},
-                                  ctx),
+  expect_no_positionals(args.rest(paging_flags(params.page, params.size, all), ctx),
                         "orders list");
   const Client client = ctx.make_client();
-  if (!all) {
-    print_json(ctx.out, nlohmann::json(client.list_orders(params)));
-    return;
-  }
-  // Streamed: each order is printed as its page arrives, so memory stays at one page however many
-  // orders there are. The layout is what print_json gives for the whole array. A failure on a
-  // later page leaves an unterminated array on stdout, and the error on stderr and in the exit
-  // code.
-  std::string_view separator = "[\n";
-  for (const Order& order : client.orders(params)) {
-    std::string text =
-        nlohmann::json(order).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::string indented = "  ";
-    for (const char c : text) {
-      indented += c;
-      if (c == '\n') indented += "  ";
-    }
-    ctx.out << separator << indented << std::flush;
-    if (!ctx.out) throw std::runtime_error("writing the result to stdout failed");
-    separator = ",\n";
-  }
-  ctx.out << (separator == "[\n" ? "[]\n" : "\n]\n") << std::flush;
-  if (!ctx.out) throw std::runtime_error("writing the result to stdout failed");
+  print_listing(
+      ctx, all, [&] { return client.list_orders(params); }, [&] { return client.orders(params); });
 }
 
 void validate_file(Context& ctx, Args& args) {

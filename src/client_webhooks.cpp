@@ -1,0 +1,207 @@
+// The webhook calls of `Client`: subscribe, set the shared secret, read the delivery log.
+
+#include <cctype>
+#include <impilo/client.hpp>
+#include <impilo/errors.hpp>
+#include <impilo/json.hpp>
+#include <impilo/webhooks.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client_impl.hpp"
+
+namespace impilo {
+
+namespace {
+
+constexpr std::string_view webhook_path = "/api/v3/webhook";
+constexpr std::string_view webhook_secret_path = "/api/v3/webhook-secret";
+constexpr std::string_view webhook_logs_path = "/api/v3/webhook/logs";
+
+/// False when @p text holds a byte a URL, a type name or a timestamp of ours may not: whitespace,
+/// a control character, or anything outside ASCII (a URL carries other characters
+/// percent-encoded).
+bool is_visible_ascii(std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) return false;
+  }
+  return true;
+}
+
+Violation invalid(std::string field, std::string message) {
+  return Violation{std::move(field), ErrorCode::invalid_data, std::move(message)};
+}
+
+/// The host of an absolute http(s) URL (brackets of an IPv6 literal removed); empty when none.
+std::string_view url_host(std::string_view rest) {
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    return close == std::string_view::npos ? std::string_view{} : authority.substr(1, close - 1);
+  }
+  return authority.substr(0, authority.find(':'));
+}
+
+/// Every rule a subscription breaks. Impilo delivers over the internet, so the URL must be https;
+/// plain http is accepted for a loopback host only, where the receiver is a local simulator's
+/// (`impilo mock`) and the traffic never leaves the machine.
+std::vector<Violation> check_subscription(const WebhookSubscription& subscription) {
+  std::vector<Violation> violations;
+  const std::string& type = subscription.type.str();
+  if (type.empty()) {
+    violations.push_back(invalid("/type", "type must not be empty (such as order.statusFull)"));
+  } else if (!is_visible_ascii(type)) {
+    violations.push_back(
+        invalid("/type", "type must be a name of visible ASCII characters, without spaces"));
+  }
+  const std::string& url = subscription.url;
+  const auto scheme_end = url.find("://");
+  std::string scheme = scheme_end == std::string::npos ? std::string() : url.substr(0, scheme_end);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string_view host = scheme_end == std::string::npos
+                                    ? std::string_view{}
+                                    : url_host(std::string_view(url).substr(scheme_end + 3));
+  if (url.empty()) {
+    violations.push_back(invalid("/url", "url must not be empty"));
+  } else if (!is_visible_ascii(url)) {
+    violations.push_back(invalid(
+        "/url",
+        "url must hold visible ASCII characters only, without spaces (percent-encode others)"));
+  } else if (scheme != "https" && scheme != "http") {
+    violations.push_back(invalid("/url", "url must start with https://"));
+  } else if (host.empty()) {
+    violations.push_back(invalid("/url", "url has no host"));
+  } else if (scheme == "http" && !detail::is_loopback_host(host)) {
+    violations.push_back(
+        invalid("/url",
+                "url must use https: plain http is accepted only for a loopback host "
+                "(localhost, 127.0.0.0/8, [::1]), got host '" +
+                    std::string(host) + "'"));
+  }
+  return violations;
+}
+
+void check_timestamp(const std::optional<std::string>& value, std::string_view name) {
+  if (!value) return;
+  if (value->empty() || !is_visible_ascii(*value)) {
+    throw UsageError(std::string(name) +
+                     " must be an ISO 8601 date-time such as 2023-08-22T14:15:30.345Z, got an "
+                     "empty value or one holding whitespace");
+  }
+}
+
+void check_logs_params(const ListWebhookLogsParams& params) {
+  detail::check_paging(
+      params.page, params.size, params.extra_query,
+      {"page", "size", "webhookType", "retryAttemptsMin", "retryAttemptsMax", "lastResponseStatus",
+       "startLastRetryTimestamp", "endLastRetryTimestamp", "startTimestamp", "endTimestamp"},
+      "ListWebhookLogsParams");
+  if (params.webhook_type &&
+      (params.webhook_type->str().empty() || !is_visible_ascii(params.webhook_type->str()))) {
+    throw UsageError("webhook_type must be a webhook type name such as order.statusFull");
+  }
+  if (params.retry_attempts_min && *params.retry_attempts_min < 0) {
+    throw UsageError("retry_attempts_min must not be negative, got " +
+                     std::to_string(*params.retry_attempts_min));
+  }
+  if (params.retry_attempts_max && *params.retry_attempts_max < 0) {
+    throw UsageError("retry_attempts_max must not be negative, got " +
+                     std::to_string(*params.retry_attempts_max));
+  }
+  if (params.retry_attempts_min && params.retry_attempts_max &&
+      *params.retry_attempts_min > *params.retry_attempts_max) {
+    throw UsageError("retry_attempts_min (" + std::to_string(*params.retry_attempts_min) +
+                     ") must not exceed retry_attempts_max (" +
+                     std::to_string(*params.retry_attempts_max) + ")");
+  }
+  if (params.last_response_status &&
+      (*params.last_response_status < 100 || *params.last_response_status > 599)) {
+    throw UsageError("last_response_status must be an HTTP status from 100 to 599, got " +
+                     std::to_string(*params.last_response_status));
+  }
+  check_timestamp(params.start_last_retry_timestamp, "start_last_retry_timestamp");
+  check_timestamp(params.end_last_retry_timestamp, "end_last_retry_timestamp");
+  check_timestamp(params.start_timestamp, "start_timestamp");
+  check_timestamp(params.end_timestamp, "end_timestamp");
+}
+
+/// The request target: path, paging, then each present filter, then `extra_query`.
+std::string logs_target(const ListWebhookLogsParams& params) {
+  std::string target = std::string(webhook_logs_path) + "?page=" + std::to_string(params.page) +
+                       "&size=" + std::to_string(params.size);
+  const auto add = [&target](std::string_view name, const std::string& value) {
+    target += "&" + std::string(name) + "=" + detail::url_encode(value);
+  };
+  const auto add_number = [&add](std::string_view name, const std::optional<std::int64_t>& v) {
+    if (v) add(name, std::to_string(*v));
+  };
+  const auto add_text = [&add](std::string_view name, const std::optional<std::string>& v) {
+    if (v) add(name, *v);
+  };
+  if (params.webhook_type) add("webhookType", params.webhook_type->str());
+  add_number("retryAttemptsMin", params.retry_attempts_min);
+  add_number("retryAttemptsMax", params.retry_attempts_max);
+  add_number("lastResponseStatus", params.last_response_status);
+  add_text("startLastRetryTimestamp", params.start_last_retry_timestamp);
+  add_text("endLastRetryTimestamp", params.end_last_retry_timestamp);
+  add_text("startTimestamp", params.start_timestamp);
+  add_text("endTimestamp", params.end_timestamp);
+  for (const auto& [key, value] : params.extra_query) {
+    target += "&" + detail::url_encode(key) + "=" + detail::url_encode(value);
+  }
+  return target;
+}
+
+}  // namespace
+
+Webhook Client::create_webhook(const WebhookSubscription& subscription) const {
+  if (auto violations = check_subscription(subscription); !violations.empty()) {
+    throw ValidationError(std::move(violations));
+  }
+  const HttpResponse response =
+      impl_->call("POST", std::string(webhook_path), to_json_text(subscription));
+  return from_json_text<Webhook>(response.body);
+}
+
+void Client::set_webhook_secret(std::string_view secret) const {
+  if (secret.empty()) throw ValidationError({invalid("/secret", "secret must not be empty")});
+  if (has_control_character(secret)) {
+    // Never quote it: the message would carry the secret.
+    throw ValidationError({invalid(
+        "/secret", "secret must not hold control characters (it travels in an HTTP header)")});
+  }
+  std::string body;
+  try {
+    body = nlohmann::json{{"secret", std::string(secret)}}.dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw ValidationError({invalid("/secret", "secret must be valid UTF-8")});
+  }
+  impl_->add_secret(secret);  // before sending: the request body itself may be logged
+  // The answer echoes the secret; there is nothing in it to return.
+  impl_->call("POST", std::string(webhook_secret_path), std::move(body));
+}
+
+Page<WebhookLog> Client::list_webhook_logs(const ListWebhookLogsParams& params) const {
+  check_logs_params(params);
+  return from_json_text<Page<WebhookLog>>(impl_->call("GET", logs_target(params), {}).body);
+}
+
+WebhookLogRange Client::webhook_logs(const ListWebhookLogsParams& params) const {
+  check_logs_params(params);
+  return WebhookLogRange(
+      [impl = impl_, params](std::int64_t page, std::int64_t size) {
+        ListWebhookLogsParams p = params;
+        p.page = page;
+        p.size = size;
+        return from_json_text<Page<WebhookLog>>(impl->call("GET", logs_target(p), {}).body);
+      },
+      params.page, params.size);
+}
+
+}  // namespace impilo

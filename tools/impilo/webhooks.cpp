@@ -1,0 +1,286 @@
+// `impilo webhooks create|set-secret|logs|listen` (spec section 7).
+
+#ifdef IMPILO_CLI_WITH_LISTEN  // `webhooks listen`, built with IMPILO_BUILD_SIMULATOR
+#include <httplib.h>
+#include <pthread.h>
+#endif
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <impilo/client.hpp>
+#include <impilo/errors.hpp>
+#include <impilo/json.hpp>
+#include <impilo/webhooks.hpp>
+#include <iterator>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "cli.hpp"
+#include "listing.hpp"
+
+namespace impilo::cli {
+
+namespace {
+
+constexpr const char* secret_variable = "IMPILO_WEBHOOK_SECRET";
+constexpr const char* secret_header = "Impilo-Webhook-Secret";
+/// Largest delivery `listen` reads; an Order with every list filled stays far below it.
+constexpr std::size_t max_delivery_bytes = 4 * 1024 * 1024;
+
+std::optional<std::string> secret_from_env() {
+  const char* value = std::getenv(secret_variable);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+/// The secret in @p path, without one trailing line break (editors and `echo` add one).
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--secret-file: cannot open '" + path + "': " + std::strerror(errno));
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
+}
+
+/// Refuses `--secret VALUE`: a command line is visible to every user of the machine. The value is
+/// consumed and never echoed.
+Flag refused_secret_flag() {
+  return {"--secret", true, [](const std::string&) {
+            throw UsageError(
+                "--secret is not accepted (command lines are visible to other users): set "
+                "IMPILO_WEBHOOK_SECRET or pass --secret-file F");
+          }};
+}
+
+void create(Context& ctx, Args& args) {
+  std::optional<std::string> type;
+  std::optional<std::string> url;
+  expect_no_positionals(args.rest({{"--type", true, [&type](const std::string& v) { type = v; }},
+                                   {"--url", true, [&url](const std::string& v) { url = v; }}},
+                                  ctx),
+                        "webhooks create");
+  if (!type) throw UsageError("webhooks create needs --type T (such as order.statusFull)");
+  if (!url) throw UsageError("webhooks create needs --url U (an https URL)");
+  const Client client = ctx.make_client();
+  const Webhook webhook = client.create_webhook({WebhookType::from_string(*type), *url, {}});
+  print_json(ctx.out, nlohmann::json(webhook));
+}
+
+void set_secret(Context& ctx, Args& args) {
+  std::optional<std::string> file;
+  expect_no_positionals(
+      args.rest({{"--secret-file", true, [&file](const std::string& v) { file = v; }},
+                 refused_secret_flag()},
+                ctx),
+      "webhooks set-secret");
+  const Client client = ctx.make_client();
+  const std::optional<std::string> secret = file ? read_secret_file(*file) : secret_from_env();
+  if (!secret) {
+    throw UsageError(
+        "webhooks set-secret needs the secret in IMPILO_WEBHOOK_SECRET or in a file given with "
+        "--secret-file F");
+  }
+  client.set_webhook_secret(*secret);
+  print_json(ctx.out, nlohmann::json{{"secretSet", true}});
+}
+
+void logs(Context& ctx, Args& args) {
+  ListWebhookLogsParams params;
+  bool all = false;
+  expect_no_positionals(args.rest(paging_flags(params.page, params.size, all), ctx),
+                        "webhooks logs");
+  const Client client = ctx.make_client();
+  print_listing(
+      ctx, all, [&] { return client.list_webhook_logs(params); },
+      [&] { return client.webhook_logs(params); });
+}
+
+#ifdef IMPILO_CLI_WITH_LISTEN
+/// @p json_text without the whitespace between tokens: one line, every value's bytes as received
+/// (numbers keep their spelling, strings their escapes). @pre @p json_text is valid JSON.
+std::string compact_json(std::string_view json_text) {
+  std::string out;
+  out.reserve(json_text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < json_text.size(); ++i) {
+    const char c = json_text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json_text.size()) {
+        out += json_text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// Blocks SIGINT and SIGTERM in this thread (and the threads it starts, which inherit the mask),
+/// so that they wait for `sigwait`; restores the old mask when destroyed.
+class BlockedStopSignals {
+ public:
+  BlockedStopSignals() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    if (const int error = pthread_sigmask(SIG_BLOCK, &signals_, &previous_); error != 0) {
+      throw std::system_error(error, std::generic_category(), "pthread_sigmask");
+    }
+  }
+  ~BlockedStopSignals() {
+    // Absorb a second signal that came while stopping (impatient Ctrl-C, `timeout` sending twice):
+    // unblocking it would kill the process after a clean stop.
+    sigset_t pending;
+    int received = 0;
+    while (sigpending(&pending) == 0 &&
+           (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1)) {
+      sigwait(&signals_, &received);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  BlockedStopSignals(const BlockedStopSignals&) = delete;
+  BlockedStopSignals& operator=(const BlockedStopSignals&) = delete;
+
+  void wait() {
+    int received = 0;
+    while (sigwait(&signals_, &received) != 0) {
+    }
+  }
+
+ private:
+  sigset_t signals_{};
+  sigset_t previous_{};
+};
+
+void listen(Context& ctx, Args& args) {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  expect_no_positionals(args.rest({{"--host", true, [&host](const std::string& v) { host = v; }},
+                                   {"--port", true,
+                                    [&port](const std::string& v) {
+                                      port = static_cast<int>(parse_integer(v, "--port", 0, 65535));
+                                    }}},
+                                  ctx),
+                        "webhooks listen");
+  const std::optional<std::string> secret = secret_from_env();
+  WebhookReceiver receiver = secret ? WebhookReceiver(*secret) : WebhookReceiver::without_secret();
+
+  std::signal(SIGPIPE, SIG_IGN);    // a sender that hangs up early must not kill the receiver
+  BlockedStopSignals stop_signals;  // before any thread starts: they inherit the mask
+  httplib::Server server;
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_timeout(1);  // stop() waits for idle keep-alive connections this long
+  server.set_payload_max_length(max_delivery_bytes);
+  std::mutex output;  // one line at a time, whichever server thread handles the delivery
+  server.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    const WebhookHandling result = receiver.handle(req.get_header_value(secret_header), req.body);
+    res.status = result.status;
+    const std::lock_guard<std::mutex> lock(output);
+    if (result.delivery) {
+      ctx.out << compact_json(req.body) << '\n' << std::flush;
+    } else if (result.status != 200) {
+      ctx.err << "impilo: webhooks listen: answered " << result.status << " to POST " << req.path
+              << ": " << result.reason << std::endl;
+    }
+  });
+
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    throw UsageError("webhooks listen: cannot listen on " + host + " port " + std::to_string(port) +
+                     " (in use, or not an address of this machine)");
+  }
+  std::atomic<bool> serving_ended{false};
+  std::thread serving([&server, &serving_ended] {
+    server.listen_after_bind();
+    serving_ended = true;
+  });
+  // Announce only once the accept loop runs: a stop() before that would be lost, and a sender
+  // reading the line may connect at once.
+  while (!server.is_running() && !serving_ended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const bool ipv6 = host.find(':') != std::string::npos;
+  ctx.out << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << bound << '\n'
+          << std::flush;
+  stop_signals.wait();
+  server.stop();
+  serving.join();
+}
+#endif  // IMPILO_CLI_WITH_LISTEN
+
+}  // namespace
+
+const std::vector<Command>& webhooks_commands() {
+  static const std::vector<Command> table{
+      {"create",
+       "  webhooks create --type T --url U   subscribe a URL to one webhook type; print the\n"
+       "                                     Webhook {id, type, url}\n",
+       "Subscribes URL U to deliveries of type T (POST /api/v3/webhook). A create that may have\n"
+       "reached the server is never repeated (a repeat could subscribe the URL twice).\n"
+       "\n"
+       "Flags:\n"
+       "  --type T   the webhook type, such as order.statusFull or order.status\n"
+       "  --url U    where Impilo delivers: https (http only to a loopback host)\n",
+       create},
+      {"set-secret",
+       "  webhooks set-secret [--secret-file F]\n"
+       "                                     set the shared secret; print {\"secretSet\": true}\n",
+       "Sets the secret Impilo sends in the Impilo-Webhook-Secret header of every delivery (POST\n"
+       "/api/v3/webhook-secret). The secret comes from $IMPILO_WEBHOOK_SECRET or a file, never\n"
+       "from a flag value (command lines are visible to every user of the machine); it is never\n"
+       "printed.\n"
+       "\n"
+       "Flags:\n"
+       "  --secret-file F   read the secret from F (one trailing newline dropped)\n",
+       set_secret},
+      {"logs",
+       "  webhooks logs [--page N] [--size N] [--all]\n"
+       "                                     the delivery log's page envelope as JSON; with --all\n"
+       "                                     a JSON array of every entry from --page on\n",
+       "Flags:\n"
+       "  --page N   1-based page number; default 1\n"
+       "  --size N   entries per page, 1 to 250; default 15\n"
+       "  --all      print one JSON array of every entry from --page on, each printed as its page\n"
+       "             arrives (a failure on a later page leaves the array unterminated)\n",
+       logs},
+#ifdef IMPILO_CLI_WITH_LISTEN  // needs cpp-httplib, built with IMPILO_BUILD_SIMULATOR
+      {"listen",
+       "  webhooks listen [--host H] [--port N]\n"
+       "                                     receive deliveries locally; one compact JSON line per\n"
+       "                                     new delivery\n",
+       "A local receiver for deliveries; needs no API key. The first stdout line is `listening on\n"
+       "http://HOST:PORT`, then one compact JSON line per new delivery (the envelope as received).\n"
+       "Repeats (the same delivery id) get 200 and are not printed. With $IMPILO_WEBHOOK_SECRET\n"
+       "set, a wrong or missing Impilo-Webhook-Secret gets 401 and a stderr line. Stops on SIGINT\n"
+       "or SIGTERM.\n"
+       "\n"
+       "Flags:\n"
+       "  --host H   address to listen on; default 127.0.0.1\n"
+       "  --port N   port, 0 to 65535; 0 (default) picks a free one\n",
+       listen},
+#endif
+  };
+  return table;
+}
+
+}  // namespace impilo::cli
