@@ -71,7 +71,8 @@ void decode_value(od::value value, T& out) {
   }
 }
 
-/// `null` means absent, for an optional field, and empty, for `Page::content`.
+/// `null` means absent, for an optional field, and empty, for `Page::content`; for a required
+/// member it is an error.
 template <typename T>
 void decode_member(od::value value, T& out) {
   bool is_null = false;
@@ -82,12 +83,16 @@ void decode_member(od::value value, T& out) {
     } else {
       decode_value(value, out.emplace());
     }
-  } else {
+  } else if constexpr (IsVector<T>::value) {
     if (is_null) {
       out.clear();
     } else {
       decode_value(value, out);
     }
+  } else {
+    // A required member of a request model (`WebhookSubscription::type`): `null` is a type
+    // error, which decode_value reports (the nlohmann path then names it).
+    decode_value(value, out);
   }
 }
 
