@@ -469,6 +469,7 @@ class IMPILO_EXPORT Client {
   /// - at most 2P - 1 when the order breaks late in the walk (pages read before the fallback).
   /// Orders appended while it walks are found (the walk reads on past a stale last page).
   ///
+  /// @param external_id the id to look for, as the caller or `create_order_once` set it.
   /// @param newer_than_id only orders with a larger id are looked for (0: every order). With an
   ///        id-ordered listing the walk stops at the first page that reaches back to it; that
   ///        relies on ids growing with creation, as they do in the API and the simulator.

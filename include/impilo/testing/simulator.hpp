@@ -44,10 +44,10 @@
 ///   carry `Impilo-Webhook-Secret: S`; an empty string sends no header. A secret that is not a
 ///   string or holds a control character answers 400.
 /// - `GET /api/v3/webhook/logs`: 200 with a page envelope (paging as for orders) of one entry per
-///   delivery, oldest first: `{"id", "webhookId", "webhookType", "webhookUrl", "payload" (the
-///   delivered envelope as a JSON string), "createTimestamp", "lastResponseStatus" (null while no
-///   attempt got an HTTP answer), "retryAttempts" (0 to 3), "lastRetryTimestamp" (null before the
-///   first retry)}`. Filters: `webhookType`; `retryAttemptsMin`, `retryAttemptsMax`,
+///   delivery, oldest first, with the members `id`, `webhookId`, `webhookType`, `webhookUrl`,
+///   `payload` (the delivered envelope as a JSON string), `createTimestamp`, `lastResponseStatus`
+///   (null while no attempt got an HTTP answer), `retryAttempts` (0 to 3) and
+///   `lastRetryTimestamp` (null before the first retry). Filters: `webhookType`; `retryAttemptsMin`, `retryAttemptsMax`,
 ///   `lastResponseStatus` (integers); `startTimestamp` (inclusive) and `endTimestamp` (exclusive)
 ///   on `createTimestamp`, `startLastRetryTimestamp` and `endLastRetryTimestamp` likewise on
 ///   `lastRetryTimestamp` (ISO 8601, such as `2023-08-22T14:15:30.345Z`; no zone means UTC). A
