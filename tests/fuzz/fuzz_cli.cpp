@@ -1,15 +1,17 @@
 // libFuzzer target: the `impilo` tool's argument and input parsing, through `impilo::cli::run`.
 //
 // Input: the first line is the argument list, separated by spaces; the rest is the content of the
-// file that an argument `@` stands for (`orders validate --file @`). Inputs that could leave the
-// process are skipped: `mock` (serves until a signal), `--api-key` (the commands that call the API
-// then fail for want of a key, before any request), and `--file` with anything but `@` (no other
-// file, no stdin). Properties: `run` returns (it never throws) an exit code of the spec, and the
+// file that an argument `@` stands for (`orders validate --file @`). An argument ends at its first
+// NUL byte, as it would in a real argv. Inputs that could leave the process are skipped: `mock` and
+// `webhooks listen` (they serve until a signal), `--api-key` (the commands that call the API then
+// fail for want of a key, before any request), and `--file` or `--secret-file` with anything but
+// `@` (no other file, no stdin). Properties: `run` returns (it never throws) an exit code of the spec, and the
 // last line of stderr is a JSON error object whenever the code is not 0; exit code 1 (an
 // exception that is not an `impilo::Error`) is a finding.
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,23 +32,32 @@ std::vector<std::string> split_arguments(std::string_view line) {
   std::size_t start = 0;
   while (start <= line.size()) {
     const auto end = std::min(line.find(' ', start), line.size());
-    if (end > start) args.emplace_back(line.substr(start, end - start));
+    if (end > start) {
+      // What a process would see: argv strings end at a NUL.
+      const std::string_view arg = line.substr(start, end - start);
+      args.emplace_back(arg.substr(0, std::min(arg.find('\0'), arg.size())));
+    }
     start = end + 1;
   }
   return args;
 }
 
+/// The flags that name a file to read.
+const std::array<std::string, 2> file_flags{"--file", "--secret-file"};
+
 /// Replaces `@` by the input file; false for an argument list that must not run.
 bool make_safe(std::vector<std::string>& args) {
   for (std::size_t i = 1; i < args.size(); ++i) {
     std::string& arg = args[i];
-    if (arg == "mock" || arg.rfind("--api-key", 0) == 0) return false;
-    if (arg == "--file") {
-      if (i + 1 >= args.size() || args[i + 1] != "@") return false;
-      args[++i] = input_path;
-    } else if (arg.rfind("--file=", 0) == 0) {
-      if (arg != "--file=@") return false;
-      arg = "--file=" + input_path;
+    if (arg == "mock" || arg == "listen" || arg.rfind("--api-key", 0) == 0) return false;
+    for (const std::string& flag : file_flags) {
+      if (arg == flag) {
+        if (i + 1 >= args.size() || args[i + 1] != "@") return false;
+        args[++i] = input_path;
+      } else if (arg.rfind(flag + "=", 0) == 0) {
+        if (arg != flag + "=@") return false;
+        arg = flag + "=" + input_path;
+      }
     }
   }
   return true;
@@ -58,6 +69,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // The environment must not give the tool an API key or a server.
   ::unsetenv("IMPILO_API_KEY");
   ::unsetenv("IMPILO_BASE_URL");
+  ::unsetenv("IMPILO_WEBHOOK_SECRET");
   input_path = "/tmp/impilo-fuzz-cli-" + std::to_string(::getpid()) + ".json";
   return 0;
 }
