@@ -10,13 +10,14 @@
 //
 // Private to the library: simdjson never appears in a public header.
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <simdjson.h>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -174,7 +175,7 @@ bool try_decode(std::string_view text, T& out) {
       check(document.get_object().get(object));
       decode_object(object, out);
       // Past the root object the document must be over: trailing bytes are a syntax error for
-      // nlohmann. (simdjson 3.0 reports the end as OUT_OF_BOUNDS, where anything left is a location.)
+      // nlohmann. (simdjson 3.0 reports the end as OUT_OF_BOUNDS; anything left has a location.)
       if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) throw GiveUp{};
     };
     if (text.size() > max_reused_size) {

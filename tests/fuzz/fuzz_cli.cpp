@@ -5,9 +5,9 @@
 // NUL byte, as it would in a real argv. Inputs that could leave the process are skipped: `mock` and
 // `webhooks listen` (they serve until a signal), `--api-key` (the commands that call the API then
 // fail for want of a key, before any request), and `--file` or `--secret-file` with anything but
-// `@` (no other file, no stdin). Properties: `run` returns (it never throws) an exit code of the spec, and the
-// last line of stderr is a JSON error object whenever the code is not 0; exit code 1 (an
-// exception that is not an `impilo::Error`) is a finding.
+// `@` (no other file, no stdin). Properties: `run` returns (it never throws) an exit code of the
+// spec, and the last line of stderr is a JSON error object whenever the code is not 0; exit code 1
+// (an exception that is not an `impilo::Error`) is a finding.
 
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 // Byte 0 picks what is fuzzed, the rest is the body:
 // - 0..2 (mod 4): `WebhookReceiver::handle` with the right secret (0), a wrong one (1) or with a
 //   receiver that checks none (2). Properties: only the documented statuses; a wrong secret is 401
-//   before the body is read; otherwise the answer agrees with `parse_webhook_delivery`; a repeat
+//   whatever the body; otherwise the answer agrees with `parse_webhook_delivery`; a repeat
 //   of a delivery is 200 without the delivery, and after `forget(id)` it is handed out again; no
 //   `reason` quotes the secret; `WebhookDelivery::order()` refuses only with an `impilo::Error`.
 // - 3 (mod 4): `Page<WebhookLog>`, `Webhook` and `WebhookSubscription` decoding; whatever decodes
@@ -60,9 +60,9 @@ void check_receiver(int mode, std::string_view body) {
 
   impilo_fuzz::refusals_are_impilo_errors([&] {
     const auto order = parsed->order();
-    impilo_fuzz::require(order.has_value() == (parsed->type ==
-                                               impilo::WebhookTypeValue::order_status_full),
-                         "order() decodes exactly the order.statusFull payloads");
+    impilo_fuzz::require(
+        order.has_value() == (parsed->type == impilo::WebhookTypeValue::order_status_full),
+        "order() decodes exactly the order.statusFull payloads");
   });
 }
 

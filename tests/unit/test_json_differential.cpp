@@ -7,6 +7,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
 #include <impilo/models.hpp>
+#include <impilo/webhooks.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -71,10 +72,15 @@ void require_same_outcome(const std::string& text) {
   }
 }
 
+/// Every model `from_json_text` decodes: the order models and the webhook ones.
 void require_same_outcomes(const std::string& text) {
   require_same_outcome<Order>(text);
   require_same_outcome<Page<Order>>(text);
   require_same_outcome<CreateOrderRequest>(text);
+  require_same_outcome<impilo::Webhook>(text);
+  require_same_outcome<impilo::WebhookSubscription>(text);
+  require_same_outcome<impilo::WebhookLog>(text);
+  require_same_outcome<Page<impilo::WebhookLog>>(text);
 }
 
 std::vector<std::filesystem::path> json_files() {
@@ -181,6 +187,17 @@ TEST_CASE("from_json_text and the DOM converters agree on the edge cases of JSON
       R"({"content":[{"id":1},null]})",
       R"({"content":{}})",
       R"({"items":[{"quantity":true}]})",
+      // webhook models: a required member, unknown members, log pages
+      R"({"type":"order.status","url":"https://h.example/wh"})",
+      R"({"type":null,"url":"https://h.example/wh"})",
+      R"({"type":7,"url":"https://h.example/wh"})",
+      R"({"url":"https://h.example/wh"})",
+      R"({"type":"reading.futureKind","url":"u","secret":{"a":[1,2]}})",
+      R"({"id":3,"type":"order.statusFull","url":"https://h.example/wh","active":true})",
+      R"({"content":[{"id":1,"webhookId":3,"webhookType":"order.status","payload":"{\"id\":1}",)"
+      R"("lastResponseStatus":null,"retryAttempts":2,"lastRetryTimestamp":null}],"page":1})",
+      R"({"content":[{"retryAttempts":"2"}]})",
+      R"({"content":[{"payload":{"id":1}}]})",
   };
   for (const char* document : documents) require_same_outcomes(document);
 }

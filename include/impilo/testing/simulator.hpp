@@ -47,11 +47,12 @@
 ///   delivery, oldest first, with the members `id`, `webhookId`, `webhookType`, `webhookUrl`,
 ///   `payload` (the delivered envelope as a JSON string), `createTimestamp`, `lastResponseStatus`
 ///   (null while no attempt got an HTTP answer), `retryAttempts` (0 to 3) and
-///   `lastRetryTimestamp` (null before the first retry). Filters: `webhookType`; `retryAttemptsMin`, `retryAttemptsMax`,
-///   `lastResponseStatus` (integers); `startTimestamp` (inclusive) and `endTimestamp` (exclusive)
-///   on `createTimestamp`, `startLastRetryTimestamp` and `endLastRetryTimestamp` likewise on
-///   `lastRetryTimestamp` (ISO 8601, such as `2023-08-22T14:15:30.345Z`; no zone means UTC). A
-///   filter that does not parse answers 400 `Invalid data provided`.
+///   `lastRetryTimestamp` (null before the first retry). Filters: `webhookType`;
+///   `retryAttemptsMin`, `retryAttemptsMax`, `lastResponseStatus` (integers); `startTimestamp`
+///   (inclusive) and `endTimestamp` (exclusive) on `createTimestamp`, `startLastRetryTimestamp`
+///   and `endLastRetryTimestamp` likewise on `lastRetryTimestamp` (ISO 8601, such as
+///   `2023-08-22T14:15:30.345Z`; no zone means UTC). A filter that does not parse answers 400
+///   `Invalid data provided`.
 ///
 /// Webhook deliveries: every status change (an advance; creating an order is not one) queues an
 /// `order.statusFull` delivery (payload: the `Order`) and an `order.status` delivery (payload
