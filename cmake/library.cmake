@@ -4,7 +4,7 @@ include(GenerateExportHeader)
 #                    EXPORT_BASE <base> EXPORT_HEADER <path under export/> SOURCES <file>...)
 # One of impilo's installed libraries: hidden visibility with a generated export header
 # (<EXPORT_BASE>_EXPORT, and <EXPORT_BASE>_STATIC_DEFINE for static builds), SOVERSION, the public
-# include/ and generated export/ directories, src/ privately, C++17 and our warnings.
+# include/ and generated export/ directories, C++17 and our warnings.
 function(impilo_add_library target)
   cmake_parse_arguments(PARSE_ARGV 1 arg ""
                         "ALIAS;EXPORT_NAME;OUTPUT_NAME;EXPORT_BASE;EXPORT_HEADER" "SOURCES")
@@ -28,7 +28,6 @@ function(impilo_add_library target)
     ${target} ${warning_guard}
     PUBLIC "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>"
            "$<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/export>")
-  target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}/src")
   target_compile_features(${target} PUBLIC cxx_std_17)
   impilo_set_warnings(${target})
 endfunction()

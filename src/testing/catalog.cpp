@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "../json_limits.hpp"
+#include "json_limits.hpp"
 #include "internal.hpp"
 
 namespace impilo::testing {

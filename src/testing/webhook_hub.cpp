@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "../json_limits.hpp"
+#include "json_limits.hpp"
 
 namespace impilo::testing::detail {
 namespace {
