@@ -32,7 +32,7 @@
 
 namespace impilo {
 
-/// One vocabulary for client-side validation and for server errors (spec section 1).
+/// One vocabulary for client-side validation and for server errors (docs/error-handling.md).
 enum class ErrorCode {
   order_content_required,           ///< No order content list is given.
   shipping_option_required,         ///< Returns without `emailLabel: true` need `shippingOption`.

@@ -165,7 +165,7 @@ struct Client::Impl {
     }
   }
 
-  /// Sends one logical call with the retry policy of spec section 3 and returns a 2xx response.
+  /// Sends one logical call with the retry policy of docs/retries.md and returns a 2xx response.
   HttpResponse call(const std::string& method, const std::string& path_and_query,
                     std::string body) const {
     const bool is_post = method == "POST";

@@ -1,5 +1,5 @@
-// Creating an order exactly once (spec section 6): the lookup by external id and the decision
-// that reconciles an ambiguous create instead of repeating it blindly.
+// Creating an order exactly once (docs/retries.md, docs/adr/0008-create-once.md): the lookup by
+// external id and the decision that reconciles an ambiguous create instead of repeating it blindly.
 
 #include <algorithm>
 #include <atomic>

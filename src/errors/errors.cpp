@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
 
-// ---- The vocabulary (spec section 1) -------------------------------------------------------
+// ---- The vocabulary (docs/error-handling.md, "Codes") ------------------------------------
 
 /// One row per `ErrorCode`, in declaration order.
 struct CodeInfo {

@@ -1,6 +1,7 @@
 #pragma once
 
-// The retry policy of spec section 3, as pure functions so it can be tested without a network.
+// The retry policy of docs/retries.md and docs/adr/0005-retry-policy.md, as pure functions so it
+// can be tested without a network.
 
 #include <chrono>
 #include <impilo/errors.hpp>

@@ -199,7 +199,8 @@ struct Simulator::Impl {
     return answer;
   }
 
-  /// The order lifecycle and webhook endpoints (spec section 8), or nothing for another path.
+  /// The order lifecycle and webhook endpoints (docs/testing.md, "Order statuses and webhooks"), or
+  /// nothing for another path.
   std::optional<detail::Answer> lifecycle_answer(const httplib::Request& req) {
     const std::string& path = req.path;
     const bool is_post = req.method == "POST";

@@ -1,5 +1,6 @@
-// The `impilo` command-line tool against its contract (spec section 4): the binary runs as a
-// child process; HTTP cases talk to a cpp-httplib server on 127.0.0.1 started by each test.
+// The `impilo` command-line tool against its contract (docs/getting-started.md, "The `impilo`
+// command-line tool", and `impilo --help`): the binary runs as a child process; HTTP cases talk to
+// a cpp-httplib server on 127.0.0.1 started by each test.
 
 #include <httplib.h>
 

@@ -1,5 +1,6 @@
-// `impilo orders create --once` and `impilo orders find` (spec section 6): the binary runs as a
-// child process against the simulator (in this process) or a cpp-httplib fake on 127.0.0.1.
+// `impilo orders create --once` and `impilo orders find` (docs/retries.md, "Creating an order
+// exactly once"): the binary runs as a child process against the simulator (in this process) or a
+// cpp-httplib fake on 127.0.0.1.
 
 #include <httplib.h>
 

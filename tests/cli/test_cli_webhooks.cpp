@@ -1,4 +1,4 @@
-// `impilo webhooks create|set-secret|logs|listen` against spec section 7: the binary runs as a
+// `impilo webhooks create|set-secret|logs|listen` against docs/webhooks.md: the binary runs as a
 // child process, against a stand-in API on 127.0.0.1, or (listen) receiving what the test POSTs.
 
 #include <httplib.h>

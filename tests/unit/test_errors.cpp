@@ -78,7 +78,8 @@ bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
-// ---- The documented server texts (spec section 1), written out independently of the SDK ------
+// ---- The documented server texts (docs/error-handling.md), written out independently of the SDK
+// ------
 
 struct Documented {
   int status;

@@ -41,7 +41,7 @@ using impilo::validate;
 using impilo::Violation;
 using Violations = std::vector<Violation>;
 
-// The server's sentences (spec section 1), spelled out so that a wrong sentence fails here.
+// The server's sentences (docs/error-handling.md), spelled out so that a wrong sentence fails here.
 constexpr const char* patient_or_site = "patient or site required";
 constexpr const char* content_required =
     "Order must contain at least one of: orderItems, orderKits, returnItems, returnDevices, or "

@@ -1,5 +1,5 @@
 // The `impilo` tool's driver: the command table, the client options, and the one place where
-// failures become the stderr JSON object and an exit code (spec section 4).
+// failures become the stderr JSON object and an exit code (docs/getting-started.md).
 
 #include "cli.hpp"
 

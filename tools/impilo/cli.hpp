@@ -1,6 +1,7 @@
 #pragma once
 
-// Internals of the `impilo` command-line tool (spec section 4). Not installed, not public API.
+// Internals of the `impilo` command-line tool (docs/getting-started.md). Not installed, not public
+// API.
 //
 // The tool is thin on purpose: parse the flags, make one library call, print JSON. Every failure
 // travels as an exception to `run()` (cli.cpp), which maps it to the stderr JSON object and the

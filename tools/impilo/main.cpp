@@ -1,4 +1,4 @@
-// `impilo`: the command-line tool of impilo-cpp (spec section 4). Everything happens in
+// `impilo`: the command-line tool of impilo-cpp (docs/getting-started.md). Everything happens in
 // impilo::cli::run (cli.cpp); main only binds it to the process's streams.
 
 #include <unistd.h>

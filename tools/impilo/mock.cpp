@@ -1,4 +1,4 @@
-// `impilo mock`: serves the embedded simulator (spec section 5) until SIGINT or SIGTERM.
+// `impilo mock`: serves the embedded simulator (docs/testing.md) until SIGINT or SIGTERM.
 
 #include <impilo/errors.hpp>
 #include <impilo/testing/simulator.hpp>

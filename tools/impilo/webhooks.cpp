@@ -1,4 +1,4 @@
-// `impilo webhooks create|set-secret|logs|listen` (spec section 7).
+// `impilo webhooks create|set-secret|logs|listen` (docs/webhooks.md).
 
 #ifdef IMPILO_CLI_WITH_LISTEN  // `webhooks listen`, built with IMPILO_BUILD_SIMULATOR
 #include <httplib.h>

@@ -151,7 +151,8 @@ struct CatalogKit {
 
 /// What the simulator knows: keys, patients, sites, items, kits, inventory and devices.
 ///
-/// The JSON form (spec section 5, read by `from_json_text` and written by `to_json_text`):
+/// The JSON form (docs/testing.md, "Your own catalogue"; read by `from_json_text` and written by
+/// `to_json_text`):
 /// ```json
 /// {
 ///   "apiKeys": ["sim-key-1"],
