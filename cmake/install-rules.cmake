@@ -14,7 +14,7 @@
 #
 # Install components:
 #   impilo_Runtime      what a program linked to a shared impilo needs at run time (the versioned
-#                       shared libraries, libimpilo.so.0 and libimpilo.so.0.1.0) and the CLI;
+#                       shared libraries, libimpilo.so.0.1 and libimpilo.so.0.1.0) and the CLI;
 #   impilo_Development  everything needed to build against impilo: headers, static libraries, the
 #                       libimpilo.so namelinks, the CMake package and the pkg-config files.
 
@@ -105,8 +105,14 @@ endif()
 
 configure_file("${PROJECT_SOURCE_DIR}/cmake/install-config.cmake.in"
                "${PROJECT_BINARY_DIR}/package/impiloConfig.cmake" @ONLY)
+# The same rule as the SONAME (cmake/library.cmake): below 1.0 only the same minor is accepted.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(impilo_package_compatibility SameMinorVersion)
+else()
+  set(impilo_package_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/package/impiloConfigVersion.cmake"
-                                 COMPATIBILITY SameMajorVersion)
+                                 COMPATIBILITY ${impilo_package_compatibility})
 
 install(
   FILES "${PROJECT_BINARY_DIR}/package/impiloConfig.cmake"

@@ -5,6 +5,15 @@ include(GenerateExportHeader)
 # One of impilo's installed libraries: hidden visibility with a generated export header
 # (<EXPORT_BASE>_EXPORT, and <EXPORT_BASE>_STATIC_DEFINE for static builds), SOVERSION, the public
 # include/ and generated export/ directories, C++17 and our warnings.
+# The ABI a shared library promises to keep. Below 1.0 a minor release may break the API
+# (CONTRIBUTING.md, Compatibility), so the SONAME carries the minor too: libimpilo.so.0.1; from
+# 1.0 on, the major alone.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(impilo_SOVERSION "${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}")
+else()
+  set(impilo_SOVERSION "${PROJECT_VERSION_MAJOR}")
+endif()
+
 function(impilo_add_library target)
   cmake_parse_arguments(PARSE_ARGV 1 arg ""
                         "ALIAS;EXPORT_NAME;OUTPUT_NAME;EXPORT_BASE;EXPORT_HEADER" "SOURCES")
@@ -21,7 +30,7 @@ function(impilo_add_library target)
   set_target_properties(
     ${target}
     PROPERTIES VERSION "${PROJECT_VERSION}"
-               SOVERSION "${PROJECT_VERSION_MAJOR}"
+               SOVERSION "${impilo_SOVERSION}"
                EXPORT_NAME ${arg_EXPORT_NAME}
                OUTPUT_NAME ${arg_OUTPUT_NAME})
   target_include_directories(

@@ -10,11 +10,11 @@
 # install components split as documented in cmake/install-rules.cmake. Finally removes CLEAN (a
 # consumer build tree that must not see a stale cache of the previous prefix).
 #
-# Variables: VARIANT (static|shared) PREFIX SOURCE_DIR BUILD_DIR VERSION VERSION_MAJOR INCLUDEDIR
+# Variables: VARIANT (static|shared) PREFIX SOURCE_DIR BUILD_DIR VERSION SOVERSION INCLUDEDIR
 # LIBDIR BINDIR CMAKEDIR PKGCONFIGDIR; CONFIG (may be empty); WITH_CLI (bin/impilo expected);
 # WITH_SIMULATOR (impilo::testing expected; default ON); READELF and CLEAN (optional).
 
-foreach(var IN ITEMS VARIANT PREFIX SOURCE_DIR BUILD_DIR VERSION VERSION_MAJOR INCLUDEDIR LIBDIR
+foreach(var IN ITEMS VARIANT PREFIX SOURCE_DIR BUILD_DIR VERSION SOVERSION INCLUDEDIR LIBDIR
                      BINDIR CMAKEDIR PKGCONFIGDIR)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "install.cmake: -D${var}=... is required")
@@ -86,7 +86,7 @@ endif()
 
 foreach(lib IN LISTS libraries)
   if(VARIANT STREQUAL "shared")
-    list(APPEND runtime "${LIBDIR}/lib${lib}.so.${VERSION_MAJOR}" "${LIBDIR}/lib${lib}.so.${VERSION}")
+    list(APPEND runtime "${LIBDIR}/lib${lib}.so.${SOVERSION}" "${LIBDIR}/lib${lib}.so.${VERSION}")
     list(APPEND development "${LIBDIR}/lib${lib}.so")
   else()
     list(APPEND development "${LIBDIR}/lib${lib}.a")
@@ -150,15 +150,16 @@ compare("component impilo_Development (${VARIANT})" "${development}" "${developm
 # ---- The shared libraries: SOVERSION, namelink ----
 
 if(VARIANT STREQUAL "shared")
+  string(REPLACE "." "\\." soversion_regex "${SOVERSION}")
   foreach(lib IN LISTS libraries)
     set(real "${PREFIX}/${LIBDIR}/lib${lib}.so.${VERSION}")
-    foreach(link IN ITEMS "lib${lib}.so.${VERSION_MAJOR}" "lib${lib}.so")
+    foreach(link IN ITEMS "lib${lib}.so.${SOVERSION}" "lib${lib}.so")
       check("${LIBDIR}/${link} is a symbolic link" IS_SYMLINK "${PREFIX}/${LIBDIR}/${link}")
     endforeach()
     if(READELF)
       execute_process(COMMAND "${READELF}" -d "${real}" OUTPUT_VARIABLE dynamic)
-      check("lib${lib}.so.${VERSION} has SONAME lib${lib}.so.${VERSION_MAJOR}"
-            dynamic MATCHES "SONAME[^\n]*\\[lib${lib}\\.so\\.${VERSION_MAJOR}\\]")
+      check("lib${lib}.so.${VERSION} has SONAME lib${lib}.so.${SOVERSION}"
+            dynamic MATCHES "SONAME[^\n]*\\[lib${lib}\\.so\\.${soversion_regex}\\]")
     endif()
   endforeach()
 endif()
