@@ -1,5 +1,6 @@
-# Fails on any `#include "../...` in the sources, and on any CMake file other than
-# cmake/layers.cmake and the root's impilo_internal that puts src/ (or a folder of it) on an
+# Fails on any `#include "../...` in the sources; on two private headers of src/ with the same file
+# name (they are included by name alone, so one would hide the other); and on any CMake file other
+# than cmake/layers.cmake and the root's impilo_internal that puts src/ (or a folder of it) on an
 # include path: the layers and `impilo_internal` are the only ways into src/.
 file(GLOB_RECURSE sources RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/src/*.?pp"
      "${SOURCE_DIR}/include/*.hpp" "${SOURCE_DIR}/tools/*.?pp" "${SOURCE_DIR}/tests/*.?pp"
@@ -11,6 +12,17 @@ foreach(file IN LISTS sources)
     string(APPEND problems "${file}: ${line}\n")
   endforeach()
 endforeach()
+file(GLOB_RECURSE private_headers RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/src/*.hpp")
+set(seen_names "")
+foreach(header IN LISTS private_headers)
+  get_filename_component(name "${header}" NAME)
+  list(FIND seen_names "${name}" at)
+  if(NOT at EQUAL -1)
+    string(APPEND problems "${header}: another header of src/ has the name ${name}\n")
+  endif()
+  list(APPEND seen_names "${name}")
+endforeach()
+
 file(GLOB_RECURSE cmake_files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/CMakeLists.txt"
      "${SOURCE_DIR}/*/CMakeLists.txt" "${SOURCE_DIR}/*.cmake")
 foreach(file IN LISTS cmake_files)

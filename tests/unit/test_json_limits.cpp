@@ -1,4 +1,4 @@
-// The JSON nesting scanner every decoder runs first (src/json_limits.hpp).
+// The JSON nesting scanner every decoder runs first (src/internal/json_limits.hpp).
 
 #include <string>
 
