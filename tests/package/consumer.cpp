@@ -54,7 +54,7 @@ int fail(const std::string& why) {
 }
 
 // The file impilo::version() was loaded from: the program itself for a static impilo,
-// libimpilo.so.N for a shared one.
+// libimpilo.so.<SOVERSION> for a shared one.
 std::string library_of_version() {
 #ifdef IMPILO_CONSUMER_HAVE_DLADDR
   Dl_info info{};

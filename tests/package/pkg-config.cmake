@@ -3,13 +3,13 @@
 # against an install prefix, then run it. Run by ctest as `cmake -P`:
 #
 #   cmake -DPKG_CONFIG=... -DPREFIX=... -DLIBDIR=lib -DCXX=... -DCXX_FLAGS=... -DLINKER_FLAGS=...
-#         -DSOURCE=consumer.cpp -DWORK_DIR=... -DVARIANT=static|shared -DVERSION=0.1.0
+#         -DSOURCE=consumer.cpp -DWORK_DIR=... -DVARIANT=static|shared -DVERSION=0.1.0 -DSOVERSION=0.1
 #         [-DREADELF=...] -P pkg-config.cmake
 #
 # CXX_FLAGS and LINKER_FLAGS carry the build's own flags (the sanitizers of the asan-ubsan preset
 # must reach a program linked to a sanitized static impilo).
 
-foreach(var IN ITEMS PKG_CONFIG PREFIX LIBDIR CXX SOURCE WORK_DIR VARIANT VERSION)
+foreach(var IN ITEMS PKG_CONFIG PREFIX LIBDIR CXX SOURCE WORK_DIR VARIANT VERSION SOVERSION)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "pkg-config.cmake: -D${var}=... is required")
   endif()
@@ -69,14 +69,15 @@ run("${CXX}" -std=c++17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror $
     -DIMPILO_CONSUMER_EXPECT_STATIC=${expect_static} "${SOURCE}" -o "${program}" ${pc_flags}
     "-Wl,-rpath,${libdir}" ${linker_flags})
 
-# The variant linked is the one expected: a shared build needs libimpilo.so.N at run time, a
-# static one must not.
+# The variant linked is the one expected: a shared build needs libimpilo.so.<SOVERSION> at run
+# time, a static one must not.
 if(READELF)
   run("${READELF}" -d "${program}")
   if(VARIANT STREQUAL "shared")
+    string(REPLACE "." "\\." soversion_regex "${SOVERSION}")
     foreach(lib IN ITEMS libimpilo.so libimpilo-testing.so)
-      if(NOT out MATCHES "NEEDED[^\n]*\\[${lib}\\.[0-9]+\\]")
-        message(FATAL_ERROR "${program} does not need ${lib}.N:\n${out}")
+      if(NOT out MATCHES "NEEDED[^\n]*\\[${lib}\\.${soversion_regex}\\]")
+        message(FATAL_ERROR "${program} does not need ${lib}.${SOVERSION}:\n${out}")
       endif()
     endforeach()
   elseif(out MATCHES "libimpilo")
