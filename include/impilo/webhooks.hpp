@@ -19,11 +19,11 @@
 /// with the shared secret, verbatim, in the `Impilo-Webhook-Secret` header (no signature, no
 /// timestamp), and re-delivers a failed one after 15, 30 and 60 minutes with the same `id`.
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
+#include <impilo/webhook_models.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,69 +32,6 @@
 #include <vector>
 
 namespace impilo {
-
-/// Webhook types the API documents (the list is open: the server may send others).
-enum class WebhookTypeValue {
-  order_status,                  ///< `order.status`: the order id and the order event type.
-  order_status_full,             ///< `order.statusFull`: the whole Order.
-  return_status_full,            ///< `return.statusFull`
-  packed_kit_event,              ///< `packedKit.event`
-  patient_created,               ///< `patient.created`
-  patient_updated,               ///< `patient.updated`
-  device_association_created,    ///< `device.associationCreated`
-  device_association_removed,    ///< `device.associationRemoved`
-  device_low_battery,            ///< `device.lowBattery`
-  device_weak_signal,            ///< `device.weakSignal`
-  device_healthcheck,            ///< `device.healthcheck`
-  procurement_status,            ///< `procurement.status`
-  procurement_status_full,       ///< `procurement.statusFull`
-  transfer_request_status_full,  ///< `transferRequest.statusFull`
-  support_ticket_event,          ///< `supportTicket.event`
-  reading_blood_glucose,         ///< `reading.bloodGlucose`
-  reading_blood_oxygen,          ///< `reading.bloodOxygen`
-  reading_blood_pressure,        ///< `reading.bloodPressure`
-  reading_ecg,                   ///< `reading.ecg`
-  reading_temperature,           ///< `reading.temperature`
-  reading_weight,                ///< `reading.weight`
-  reading_peak_flow,             ///< `reading.peakFlow`
-  reading_sleep_mat_activity,    ///< `reading.sleepMatActivity`
-  reading_sleep_mat_duration,    ///< `reading.sleepMatDuration`
-};
-
-namespace detail {
-/// Wire names of `WebhookTypeValue`, in declaration order.
-template <>
-struct EnumNames<WebhookTypeValue> {
-  /// One name per enumerator.
-  static constexpr std::array<std::string_view, 24> names{"order.status",
-                                                          "order.statusFull",
-                                                          "return.statusFull",
-                                                          "packedKit.event",
-                                                          "patient.created",
-                                                          "patient.updated",
-                                                          "device.associationCreated",
-                                                          "device.associationRemoved",
-                                                          "device.lowBattery",
-                                                          "device.weakSignal",
-                                                          "device.healthcheck",
-                                                          "procurement.status",
-                                                          "procurement.statusFull",
-                                                          "transferRequest.statusFull",
-                                                          "supportTicket.event",
-                                                          "reading.bloodGlucose",
-                                                          "reading.bloodOxygen",
-                                                          "reading.bloodPressure",
-                                                          "reading.ecg",
-                                                          "reading.temperature",
-                                                          "reading.weight",
-                                                          "reading.peakFlow",
-                                                          "reading.sleepMatActivity",
-                                                          "reading.sleepMatDuration"};
-};
-}  // namespace detail
-
-/// A webhook type: `order.status`, `order.statusFull`, ... or any other name, kept as sent.
-using WebhookType = OpenEnum<WebhookTypeValue>;
 
 /// One delivery as Impilo POSTs it: `{"id": ..., "type": ..., "payload": ...}`.
 struct IMPILO_EXPORT WebhookDelivery {
@@ -196,61 +133,6 @@ class IMPILO_EXPORT WebhookReceiver {
   WebhookReceiver(std::string secret, bool check_secret, std::size_t capacity);
   std::unique_ptr<State> state_;
 };
-
-/// A webhook subscription as the server returns it: `{"id", "type", "url"}`.
-struct Webhook {
-  std::optional<std::int64_t> id;   ///< `id`
-  std::optional<WebhookType> type;  ///< `type`
-  std::optional<std::string> url;   ///< `url`: where deliveries are POSTed.
-  UnknownFields unknown_fields;     ///< Members the SDK does not model.
-};
-
-/// Field-by-field equality of two `Webhook`s, unknown fields included.
-IMPILO_EXPORT bool operator==(const Webhook& a, const Webhook& b);
-/// Negation of `==`.
-inline bool operator!=(const Webhook& a, const Webhook& b) {
-  return !(a == b);
-}
-
-/// The body of `POST /api/v3/webhook`: subscribe @p url to one webhook type.
-///
-/// `Client::create_webhook` refuses (nothing sent) an empty `type`, a type or URL holding
-/// whitespace or a control character, and a URL that is not `https://` (plain `http://` only to a
-/// loopback host, for a local simulator and `impilo webhooks listen`).
-struct WebhookSubscription {
-  WebhookType type;              ///< `type`, such as `WebhookTypeValue::order_status_full`.
-  std::string url;               ///< `url`: the `https://` endpoint Impilo will POST to.
-  UnknownFields unknown_fields;  ///< Extra members sent as they are.
-};
-
-/// Field-by-field equality of two `WebhookSubscription`s, unknown fields included.
-IMPILO_EXPORT bool operator==(const WebhookSubscription& a, const WebhookSubscription& b);
-/// Negation of `==`.
-inline bool operator!=(const WebhookSubscription& a, const WebhookSubscription& b) {
-  return !(a == b);
-}
-
-/// One entry of the delivery log (`GET /api/v3/webhook/logs`).
-struct WebhookLog {
-  std::optional<std::int64_t> id;           ///< `id`
-  std::optional<std::int64_t> webhook_id;   ///< `webhookId`
-  std::optional<WebhookType> webhook_type;  ///< `webhookType`
-  std::optional<std::string> webhook_url;   ///< `webhookUrl`
-  /// `payload`: the delivered JSON, as the string the server sends (not parsed).
-  std::optional<std::string> payload;
-  std::optional<std::string> create_timestamp;       ///< `createTimestamp` (ISO 8601)
-  std::optional<std::int64_t> last_response_status;  ///< `lastResponseStatus`
-  std::optional<std::int64_t> retry_attempts;        ///< `retryAttempts`
-  std::optional<std::string> last_retry_timestamp;   ///< `lastRetryTimestamp` (ISO 8601)
-  UnknownFields unknown_fields;                      ///< Members the SDK does not model.
-};
-
-/// Field-by-field equality of two `WebhookLog`s, unknown fields included.
-IMPILO_EXPORT bool operator==(const WebhookLog& a, const WebhookLog& b);
-/// Negation of `==`.
-inline bool operator!=(const WebhookLog& a, const WebhookLog& b) {
-  return !(a == b);
-}
 
 /// Parameters of `GET /api/v3/webhook/logs`: paging and every documented filter. An absent filter
 /// is not sent.

@@ -1,5 +1,6 @@
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
+#include <impilo/model_list.hpp>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -334,34 +335,12 @@ std::string to_json_text(const T& value) {
     return os << to_json_text(value);                                           \
   }
 
-IMPILO_DEFINE_JSON(Address)
-IMPILO_DEFINE_JSON(Site)
-IMPILO_DEFINE_JSON(Patient)
-IMPILO_DEFINE_JSON(Manufacturer)
-IMPILO_DEFINE_JSON(Item)
-IMPILO_DEFINE_JSON(KitItem)
-IMPILO_DEFINE_JSON(Kit)
-IMPILO_DEFINE_JSON(OrderItem)
-IMPILO_DEFINE_JSON(OrderKit)
-IMPILO_DEFINE_JSON(OrderEvent)
-IMPILO_DEFINE_JSON(User)
-IMPILO_DEFINE_JSON(OrderNote)
-IMPILO_DEFINE_JSON(TrackingNumber)
-IMPILO_DEFINE_JSON(DeviceIdentifier)
-IMPILO_DEFINE_JSON(DeviceEvent)
-IMPILO_DEFINE_JSON(Device)
-IMPILO_DEFINE_JSON(PackedKit)
-IMPILO_DEFINE_JSON(ReturnItem)
-IMPILO_DEFINE_JSON(ReturnDevice)
-IMPILO_DEFINE_JSON(ReturnPackedKit)
-IMPILO_DEFINE_JSON(Order)
-IMPILO_DEFINE_JSON(CreateOrderRequest)
-IMPILO_DEFINE_JSON(Page<Order>)
-IMPILO_DEFINE_JSON(Webhook)
-IMPILO_DEFINE_JSON(WebhookSubscription)
-IMPILO_DEFINE_JSON(WebhookLog)
-IMPILO_DEFINE_JSON(Page<WebhookLog>)
+#define IMPILO_DEFINE_PAGE_JSON(Type) IMPILO_DEFINE_JSON(Page<Type>)
 
+// Every type of the model list (<impilo/model_list.hpp>), where json.hpp declares them.
+IMPILO_MODEL_LIST(IMPILO_DEFINE_JSON, IMPILO_DEFINE_PAGE_JSON)
+
+#undef IMPILO_DEFINE_PAGE_JSON
 #undef IMPILO_DEFINE_JSON
 
 }  // namespace impilo

@@ -1,11 +1,13 @@
 #pragma once
 
 // The one table that says which JSON member each model field is. JSON encoding, decoding and
-// equality are all derived from it, so a field added here is handled everywhere at once.
+// equality are all derived from it, so a field added here is handled everywhere at once. Which
+// types have a table is the model list (IMPILO_MODEL_LIST, <impilo/model_list.hpp>): every listed
+// type must have one here, which the static_asserts at the end check.
 
 #include <cstdint>
+#include <impilo/model_list.hpp>
 #include <impilo/models.hpp>
-#include <impilo/webhooks.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -226,10 +228,6 @@ IMPILO_MODEL_FIELDS(CreateOrderRequest, field("externalOrderIds", &T::external_o
                     field("returnDevices", &T::return_devices),
                     field("returnPackedKits", &T::return_packed_kits))
 
-IMPILO_MODEL_FIELDS(Page<Order>, field("content", &T::content), field("page", &T::page),
-                    field("size", &T::size), field("total", &T::total), field("first", &T::first),
-                    field("last", &T::last))
-
 IMPILO_MODEL_FIELDS(Webhook, field("id", &T::id), field("type", &T::type), field("url", &T::url))
 
 IMPILO_MODEL_FIELDS(WebhookSubscription, field("type", &T::type), field("url", &T::url))
@@ -241,11 +239,32 @@ IMPILO_MODEL_FIELDS(WebhookLog, field("id", &T::id), field("webhookId", &T::webh
                     field("retryAttempts", &T::retry_attempts),
                     field("lastRetryTimestamp", &T::last_retry_timestamp))
 
-IMPILO_MODEL_FIELDS(Page<WebhookLog>, field("content", &T::content), field("page", &T::page),
-                    field("size", &T::size), field("total", &T::total), field("first", &T::first),
-                    field("last", &T::last))
-
 #undef IMPILO_MODEL_FIELDS
+
+/// Every page, whatever its content: one table.
+template <typename Content>
+struct ModelFields<Page<Content>> {
+  using T = Page<Content>;
+  static constexpr auto get() {
+    return std::make_tuple(field("content", &T::content), field("page", &T::page),
+                           field("size", &T::size), field("total", &T::total),
+                           field("first", &T::first), field("last", &T::last));
+  }
+};
+
+template <typename T, typename = void>
+struct HasFieldTable : std::false_type {};
+template <typename T>
+struct HasFieldTable<T, std::void_t<decltype(ModelFields<T>::get())>> : std::true_type {};
+
+// A model in the list without a table would fail deep inside the codec; say it here instead.
+#define IMPILO_REQUIRE_FIELD_TABLE(Type)    \
+  static_assert(HasFieldTable<Type>::value, \
+                #Type " is in IMPILO_MODEL_LIST but has no field table");
+#define IMPILO_REQUIRE_PAGE_FIELD_TABLE(Type) IMPILO_REQUIRE_FIELD_TABLE(Page<Type>)
+IMPILO_MODEL_LIST(IMPILO_REQUIRE_FIELD_TABLE, IMPILO_REQUIRE_PAGE_FIELD_TABLE)
+#undef IMPILO_REQUIRE_PAGE_FIELD_TABLE
+#undef IMPILO_REQUIRE_FIELD_TABLE
 
 }  // namespace impilo::detail
 

@@ -13,7 +13,6 @@
 
 #include "constant_time.hpp"
 #include "json_limits.hpp"
-#include "model_fields.hpp"
 
 namespace impilo {
 
@@ -127,17 +126,6 @@ bool has_control_character(std::string_view text) {
 }
 
 }  // namespace
-
-// Equality is derived from the field table, so it can never miss a field.
-bool operator==(const Webhook& a, const Webhook& b) {
-  return detail::fields_equal(a, b);
-}
-bool operator==(const WebhookSubscription& a, const WebhookSubscription& b) {
-  return detail::fields_equal(a, b);
-}
-bool operator==(const WebhookLog& a, const WebhookLog& b) {
-  return detail::fields_equal(a, b);
-}
 
 // ---- Envelope ------------------------------------------------------------------------------
 
