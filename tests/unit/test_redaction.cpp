@@ -31,30 +31,25 @@ std::string key_of_length(std::size_t length) {
   return forty.substr(0, length);
 }
 
-/// @p text with every byte written as a JSON `\u00XX` escape.
-std::string json_escaped(const std::string& text) {
-  static constexpr char hex[] = "0123456789abcdef";
+/// @p text with every byte written as @p prefix and two hex digits from @p digits.
+std::string each_byte_escaped(const std::string& text, const std::string& prefix,
+                              const char* digits) {
   std::string out;
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    out += "\\u00";
-    out += hex[u >> 4U];
-    out += hex[u & 0x0FU];
+    out += prefix + digits[u >> 4U] + digits[u & 0x0FU];
   }
   return out;
 }
 
+/// @p text with every byte written as a JSON `\u00xx` escape.
+std::string json_escaped(const std::string& text) {
+  return each_byte_escaped(text, "\\u00", "0123456789abcdef");
+}
+
 /// @p text with every byte percent-encoded, in upper- or lower-case hex.
 std::string percent_encoded(const std::string& text, bool upper) {
-  const char* hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    out += '%';
-    out += hex[u >> 4U];
-    out += hex[u & 0x0FU];
-  }
-  return out;
+  return each_byte_escaped(text, "%", upper ? "0123456789ABCDEF" : "0123456789abcdef");
 }
 
 /// Every spelling of @p secret a server might echo.
