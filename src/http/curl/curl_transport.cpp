@@ -1,4 +1,7 @@
-// The libcurl transport behind `make_curl_transport()`.
+// The libcurl transport behind `make_curl_transport()`. This file holds the public factory and
+// the transport class (options per call, request checks); the rest lives beside it: curl_handles
+// (the handle pool), curl_shared (the TLS session, DNS and CA caches shared by the handles),
+// curl_response (reading the response, size caps) and curl_errors (CURLcode to TransportError).
 //
 // Design
 // ------
@@ -30,12 +33,6 @@
 //     its own, which is what bounds the idle connections.
 // * The response body is capped in the write callback, which sees decoded bytes (gzip, brotli),
 //   so a compression bomb stops at the cap as well.
-
-//
-// This file holds the public factory and the transport class (options per call, request checks);
-// the rest lives beside it: curl_handles (the handle pool), curl_shared (the TLS session, DNS and
-// CA caches shared by the handles), curl_response (reading the response, size caps) and
-// curl_errors (CURLcode to TransportError).
 
 #include <curl/curl.h>
 
