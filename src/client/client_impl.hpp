@@ -16,8 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "redact.hpp"
 #include "retry.hpp"
+#include "transport_kind.hpp"
 #include "url.hpp"
 
 namespace impilo {
@@ -30,32 +32,10 @@ using std::chrono::milliseconds;
 constexpr std::string_view orders_path = "/api/v3/order";
 constexpr std::int64_t max_page_size = 250;
 
-/// True when @p text holds a byte no header value may carry: a control character (below 0x20,
-/// TAB included) or DEL. libcurl would send some of them as they are, and a CR or LF would split
-/// the header.
-inline bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7F;
-  });
-}
+using internal::has_control_character;
 
 inline std::string describe(const TransportError& e) {
-  switch (e.kind()) {
-    case TransportError::Kind::connect:
-      return "connect failed";
-    case TransportError::Kind::tls:
-      return "TLS failed";
-    case TransportError::Kind::timeout:
-      return "timed out";
-    case TransportError::Kind::connection_cut:
-      return "connection cut";
-    case TransportError::Kind::too_large:
-      return "response too large";
-    case TransportError::Kind::other:
-      break;
-  }
-  return "transport failed";
+  return std::string(internal::transport_kind_text(e.kind()).summary);
 }
 
 /// Checks what every list call shares: a 1-based @p page, a @p size within 1..250, and
@@ -90,13 +70,13 @@ using detail::has_control_character;
 using detail::max_page_size;
 using detail::milliseconds;
 using detail::orders_path;
-using detail::redact;
-using detail::redact_body;
+using internal::redact;
+using internal::redact_body;
 
 /// What a `Client` holds, shared with the ranges it hands out.
 struct Client::Impl {
   ClientOptions options;
-  detail::BaseUrl base;
+  internal::BaseUrl base;
   std::shared_ptr<HttpTransport> transport;
   HttpHeaders common_headers;
 
@@ -121,7 +101,7 @@ struct Client::Impl {
     if (options.overall_timeout.count() < 0) {
       throw UsageError("overall_timeout must not be negative (0 means no overall bound)");
     }
-    base = detail::parse_base_url(options.base_url);
+    base = internal::parse_base_url(options.base_url);
     transport =
         options.transport ? options.transport : make_curl_transport(options.transport_options);
     if (!options.sleep) options.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
@@ -145,12 +125,12 @@ struct Client::Impl {
 
   /// @p text without the API key or any secret given to `add_secret`.
   std::string redact_secrets(std::string text) const {
-    return redact_each(std::move(text), &detail::redact);
+    return redact_each(std::move(text), &internal::redact_all);
   }
 
   /// `redact_secrets` for a body, which may also hold them JSON-escaped (see `redact_body`).
   std::string redact_body_secrets(std::string body) const {
-    return redact_each(std::move(body), &detail::redact_body);
+    return redact_each(std::move(body), &internal::redact_body_all);
   }
 
   /// Passes the line @p make_message builds to the logger. The line is built only when it will
@@ -243,8 +223,7 @@ struct Client::Impl {
             [&] { return where + " failed: HTTP " + std::to_string(response.status); });
         // Redacted raw and decoded, so that body(), message() and what() never hold the key or
         // a webhook secret.
-        throw_api_error(response.status, redact_body_secrets(std::move(response.body)),
-                        where);
+        throw_api_error(response.status, redact_body_secrets(std::move(response.body)), where);
       }
     }
   }
@@ -282,7 +261,7 @@ struct Client::Impl {
     std::string target = std::string(orders_path) + "?page=" + std::to_string(params.page) +
                          "&size=" + std::to_string(params.size);
     for (const auto& [key, value] : params.extra_query) {
-      target += "&" + detail::url_encode(key) + "=" + detail::url_encode(value);
+      target += "&" + internal::url_encode(key) + "=" + internal::url_encode(value);
     }
     return from_json_text<Page<Order>>(call("GET", target, {}).body);
   }
@@ -293,12 +272,14 @@ struct Client::Impl {
   }
 
  private:
-  std::string redact_each(std::string text,
-                          std::string (*redact_one)(std::string, std::string_view)) const {
-    text = redact_one(std::move(text), options.api_key);
+  /// All secrets in one pass (docs/logging.md): one after another, a secret that overlaps
+  /// another would leave the other's remainder in the text.
+  template <typename RedactAll>
+  std::string redact_each(std::string text, RedactAll redact_all) const {
     const std::lock_guard<std::mutex> lock(secrets_mutex_);
-    for (const std::string& secret : secrets_) text = redact_one(std::move(text), secret);
-    return text;
+    std::vector<std::string_view> all{options.api_key};
+    all.insert(all.end(), secrets_.begin(), secrets_.end());
+    return redact_all(std::move(text), all);
   }
 
   mutable std::mutex secrets_mutex_;

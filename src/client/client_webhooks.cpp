@@ -1,5 +1,6 @@
 // The webhook calls of `Client`: subscribe, set the shared secret, read the delivery log.
 
+#include <algorithm>
 #include <cctype>
 #include <impilo/client.hpp>
 #include <impilo/errors.hpp>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "client_impl.hpp"
 
 namespace impilo {
@@ -24,28 +26,13 @@ constexpr std::string_view webhook_logs_path = "/api/v3/webhook/logs";
 /// a control character, or anything outside ASCII (a URL carries other characters
 /// percent-encoded).
 bool is_visible_ascii(std::string_view text) {
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F) return false;
-  }
-  return true;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return internal::is_control_or_space(c) || static_cast<unsigned char>(c) >= 0x80;
+  });
 }
 
 Violation invalid(std::string field, std::string message) {
   return Violation{std::move(field), ErrorCode::invalid_data, std::move(message)};
-}
-
-/// The host of an absolute http(s) URL (brackets of an IPv6 literal removed); empty when none.
-std::string_view url_host(std::string_view rest) {
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
-  }
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    return close == std::string_view::npos ? std::string_view{} : authority.substr(1, close - 1);
-  }
-  return authority.substr(0, authority.find(':'));
 }
 
 /// Every rule a subscription breaks. Impilo delivers over the internet, so the URL must be https;
@@ -61,12 +48,9 @@ std::vector<Violation> check_subscription(const WebhookSubscription& subscriptio
         invalid("/type", "type must be a name of visible ASCII characters, without spaces"));
   }
   const std::string& url = subscription.url;
-  const auto scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? std::string() : url.substr(0, scheme_end);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string_view host = scheme_end == std::string::npos
-                                    ? std::string_view{}
-                                    : url_host(std::string_view(url).substr(scheme_end + 3));
+  const std::optional<internal::UrlParts> parts = internal::split_url(url);
+  const std::string scheme = parts ? parts->scheme : std::string();
+  const std::string_view host = parts ? parts->host : std::string_view{};
   if (url.empty()) {
     violations.push_back(invalid("/url", "url must not be empty"));
   } else if (!is_visible_ascii(url)) {
@@ -77,7 +61,7 @@ std::vector<Violation> check_subscription(const WebhookSubscription& subscriptio
     violations.push_back(invalid("/url", "url must start with https://"));
   } else if (host.empty()) {
     violations.push_back(invalid("/url", "url has no host"));
-  } else if (scheme == "http" && !detail::is_loopback_host(host)) {
+  } else if (scheme == "http" && !internal::is_loopback_host(host)) {
     violations.push_back(
         invalid("/url",
                 "url must use https: plain http is accepted only for a loopback host "
@@ -136,7 +120,7 @@ std::string logs_target(const ListWebhookLogsParams& params) {
   std::string target = std::string(webhook_logs_path) + "?page=" + std::to_string(params.page) +
                        "&size=" + std::to_string(params.size);
   const auto add = [&target](std::string_view name, const std::string& value) {
-    target += "&" + std::string(name) + "=" + detail::url_encode(value);
+    target += "&" + std::string(name) + "=" + internal::url_encode(value);
   };
   const auto add_number = [&add](std::string_view name, const std::optional<std::int64_t>& v) {
     if (v) add(name, std::to_string(*v));
@@ -153,7 +137,7 @@ std::string logs_target(const ListWebhookLogsParams& params) {
   add_text("startTimestamp", params.start_timestamp);
   add_text("endTimestamp", params.end_timestamp);
   for (const auto& [key, value] : params.extra_query) {
-    target += "&" + detail::url_encode(key) + "=" + detail::url_encode(value);
+    target += "&" + internal::url_encode(key) + "=" + internal::url_encode(value);
   }
   return target;
 }

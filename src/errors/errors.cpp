@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "json_limits.hpp"
+#include "transport_kind.hpp"
 
 namespace impilo {
 namespace {
@@ -226,15 +228,7 @@ bool contains_site_id_sentence(std::string_view text, std::string_view tail) noe
 
 // ---- Error bodies ---------------------------------------------------------------------------
 
-constexpr std::string_view whitespace = " \t\r\n\f\v";
-
-std::string_view trim(std::string_view text) noexcept {
-  const std::size_t first = text.find_first_not_of(whitespace);
-  if (first == npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(whitespace) - first + 1);
-}
+using internal::trim;
 
 bool is_blank(std::string_view text) noexcept {
   return trim(text).empty();
@@ -324,7 +318,7 @@ ErrorBody read_error_body(std::string_view body) {
   // A body nested past the limit is kept as text: it is never parsed.
   const bool may_be_json = !text.empty() &&
                            (text.front() == '{' || text.front() == '[' || text.front() == '"') &&
-                           detail::check_json_depth(text);
+                           internal::check_json_depth(text);
   if (may_be_json) {
     try {
       const auto json = nlohmann::json::parse(text.begin(), text.end(), /*cb=*/nullptr,
@@ -346,11 +340,6 @@ ErrorBody read_error_body(std::string_view body) {
 /// How many bytes of the server's message an `ApiError::what()` shows before "...".
 constexpr std::size_t what_message_limit = 300;
 
-constexpr bool is_space_or_control(char c) noexcept {
-  const auto byte = static_cast<unsigned char>(c);
-  return byte <= 0x20 || byte == 0x7f;
-}
-
 constexpr bool is_utf8_continuation(char c) noexcept {
   return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U;
 }
@@ -364,7 +353,7 @@ std::string one_line_summary(std::string_view text, std::size_t limit) {
   summary.reserve(std::min(text.size(), limit + 3));
   bool pending_space = false;
   for (const char c : text) {
-    if (is_space_or_control(c)) {
+    if (internal::is_control_or_space(c)) {
       pending_space = true;
       continue;
     }
@@ -552,21 +541,7 @@ void throw_api_error(int status, std::string body, std::string request) {
 }
 
 std::string_view to_string(TransportError::Kind kind) noexcept {
-  switch (kind) {
-    case TransportError::Kind::connect:
-      return "connect";
-    case TransportError::Kind::tls:
-      return "tls";
-    case TransportError::Kind::timeout:
-      return "timeout";
-    case TransportError::Kind::connection_cut:
-      return "connection_cut";
-    case TransportError::Kind::too_large:
-      return "too_large";
-    case TransportError::Kind::other:
-      break;
-  }
-  return "other";
+  return internal::transport_kind_text(kind).name;
 }
 
 }  // namespace impilo

@@ -7,30 +7,17 @@
 #include <random>
 #include <string>
 
+#include "ascii.hpp"
+#include "civil_time.hpp"
+
 namespace impilo::detail {
 
 namespace {
 
 using std::chrono::milliseconds;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 int month_index(std::string_view name) {
@@ -93,7 +80,7 @@ std::optional<std::int64_t> parse_http_date(std::string_view value) {
     return std::nullopt;
   }
   const std::int64_t days =
-      days_from_civil(*year, static_cast<unsigned>(month), static_cast<unsigned>(*day));
+      internal::days_from_civil(*year, static_cast<unsigned>(month), static_cast<unsigned>(*day));
   return days * 86400 + *hour * 3600 + *minute * 60 + *second;
 }
 
@@ -147,7 +134,7 @@ milliseconds jittered_backoff(milliseconds initial, milliseconds max, int attemp
 
 std::optional<milliseconds> parse_retry_after(std::string_view value,
                                               std::chrono::system_clock::time_point now) {
-  value = trim(value);
+  value = internal::trim(value);
   if (all_digits(value)) {
     if (value.size() > 9) return milliseconds::max();  // absurdly long: above any cap
     return milliseconds(std::stoll(std::string(value)) * 1000);

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace impilo::detail {
+namespace impilo::internal {
 
 /// Reads byte @p i of @p text: what the library uses.
 struct PlainByteRead {
@@ -32,4 +32,4 @@ bool constant_time_equal(std::string_view candidate, std::string_view secret,
   return diff == 0U;
 }
 
-}  // namespace impilo::detail
+}  // namespace impilo::internal

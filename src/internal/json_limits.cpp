@@ -1,6 +1,6 @@
 #include "json_limits.hpp"
 
-namespace impilo::detail {
+namespace impilo::internal {
 
 bool check_json_depth(std::string_view text, std::size_t limit) noexcept {
   std::size_t depth = 0;
@@ -36,4 +36,4 @@ bool check_json_depth(std::string_view text, std::size_t limit) noexcept {
   return true;
 }
 
-}  // namespace impilo::detail
+}  // namespace impilo::internal

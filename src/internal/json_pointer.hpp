@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace impilo::detail {
+namespace impilo::internal {
 
 /// Appends `/` and @p token to @p pointer, escaping `~` as `~0` and `/` as `~1`.
 inline void append_pointer_token(std::string& pointer, std::string_view token) {
@@ -21,4 +21,4 @@ inline void append_pointer_token(std::string& pointer, std::string_view token) {
   }
 }
 
-}  // namespace impilo::detail
+}  // namespace impilo::internal

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <impilo/errors.hpp>
+#include <optional>
 
-namespace impilo::detail {
+namespace impilo::internal {
 
 namespace {
 
@@ -60,47 +61,64 @@ bool is_loopback_host(std::string_view host) {
   return h == "localhost" || h == "::1" || is_ipv4_loopback(h);
 }
 
+std::optional<UrlParts> split_url(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  UrlParts parts;
+  parts.scheme = lower(url.substr(0, scheme_end));
+  const std::string_view after_scheme = url.substr(scheme_end + 3);
+  const auto authority_end = std::min(after_scheme.find_first_of("/?#"), after_scheme.size());
+  parts.authority = after_scheme.substr(0, authority_end);
+  parts.rest = after_scheme.substr(authority_end);
+  std::string_view host = parts.authority;
+  if (const auto at = host.rfind('@'); at != std::string_view::npos) {
+    parts.has_userinfo = true;
+    host = host.substr(at + 1);
+  }
+  if (!host.empty() && host.front() == '[') {
+    parts.bracketed = true;
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) {
+      parts.unclosed_bracket = true;
+      return parts;
+    }
+    parts.host = host.substr(1, close - 1);
+    parts.after_host = host.substr(close + 1);
+  } else {
+    const auto colon = std::min(host.find(':'), host.size());
+    parts.host = host.substr(0, colon);
+    parts.after_host = host.substr(colon);
+  }
+  return parts;
+}
+
 BaseUrl parse_base_url(std::string_view url) {
   if (url.find_first_of("\r\n\t ") != std::string_view::npos) {
     throw UsageError("base_url must not contain whitespace or line breaks");
   }
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    throw UsageError("base_url must start with https:// (got no scheme)");
-  }
+  const std::optional<UrlParts> parts = split_url(url);
+  if (!parts) throw UsageError("base_url must start with https:// (got no scheme)");
   BaseUrl result;
-  result.scheme = lower(url.substr(0, scheme_end));
+  result.scheme = parts->scheme;
   if (result.scheme != "https" && result.scheme != "http") {
     throw UsageError("base_url scheme must be https (or http for a loopback host), got '" +
                      result.scheme + "'");
   }
-  std::string_view rest = url.substr(scheme_end + 3);
-  if (rest.find_first_of("?#") != std::string_view::npos) {
+  if (parts->rest.find_first_of("?#") != std::string_view::npos) {
     throw UsageError("base_url must not have a query or fragment");
   }
-  const auto slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (authority.find('@') != std::string_view::npos) {
-    throw UsageError("base_url must not carry a user name or password");
-  }
-  std::string_view host = authority;
-  std::string_view after_host;
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    if (close == std::string_view::npos) throw UsageError("base_url has an unclosed IPv6 bracket");
-    host = authority.substr(1, close - 1);
-    after_host = authority.substr(close + 1);
+  const std::string_view authority = parts->authority;
+  const std::string_view path = parts->rest;
+  if (parts->has_userinfo) throw UsageError("base_url must not carry a user name or password");
+  const std::string_view host = parts->host;
+  const std::string_view after_host = parts->after_host;
+  if (parts->unclosed_bracket) throw UsageError("base_url has an unclosed IPv6 bracket");
+  if (parts->bracketed) {
     if (host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
       throw UsageError("base_url has something other than an IPv6 address in brackets");
     }
-  } else {
-    const auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) after_host = authority.substr(colon);
-    if (host.find_first_of("[]") != std::string_view::npos) {
-      throw UsageError("base_url has a bracket in its host outside an IPv6 address");
-    }
+  } else if (host.find_first_of("[]") != std::string_view::npos) {
+    throw UsageError("base_url has a bracket in its host outside an IPv6 address");
   }
   if (host.empty()) throw UsageError("base_url has no host");
   check_port(after_host);
@@ -141,4 +159,4 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-}  // namespace impilo::detail
+}  // namespace impilo::internal

@@ -39,7 +39,7 @@ class PointerBuilder {
 
   [[nodiscard]] Guard push(std::string_view token) {
     const std::size_t size = path_.size();
-    detail::append_pointer_token(path_, token);
+    internal::append_pointer_token(path_, token);
     return {path_, size};
   }
 
@@ -88,10 +88,10 @@ using detail::IsVector;
 
 /// The one message for a document past the nesting limit, whichever decoder finds it.
 [[noreturn]] void throw_too_deep() {
-  throw DecodeError("", detail::too_deep_detail());
+  throw DecodeError("", internal::too_deep_detail());
 }
 
-/// `detail::check_json_depth` for a DOM a caller built: iterative, so that a value nested
+/// `internal::check_json_depth` for a DOM a caller built: iterative, so that a value nested
 /// millions deep is refused before the recursive decoder (and its copies) ever sees it.
 void check_dom_depth(const json& root) {
   std::vector<std::pair<const json*, std::size_t>> pending{{&root, 1}};
@@ -99,7 +99,7 @@ void check_dom_depth(const json& root) {
     const auto [value, depth] = pending.back();
     pending.pop_back();
     if (!value->is_structured()) continue;
-    if (depth > detail::max_json_depth) throw_too_deep();
+    if (depth > internal::max_json_depth) throw_too_deep();
     for (const json& child : *value) {
       if (child.is_structured()) pending.emplace_back(&child, depth + 1);
     }
@@ -247,7 +247,7 @@ void encode_model(json& j, const T& value) {
 /// Refuses @p text nested past the limit. Runs before any parser: whatever parses the text next,
 /// nothing recursive sees a deep document.
 void check_text_depth(std::string_view text) {
-  if (!detail::check_json_depth(text)) throw_too_deep();
+  if (!internal::check_json_depth(text)) throw_too_deep();
 }
 
 /// nlohmann's DOM of @p text, whose depth the caller checked.
@@ -256,10 +256,10 @@ json parse_checked_text(std::string_view text) {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     // Never quote the text: it may hold a patient's name or address.
-    throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    throw DecodeError("", internal::not_valid_json_detail(e.byte));
   } catch (const json::exception&) {
     // out_of_range 406: a number such as 1e400 that no double holds. Its message quotes the number.
-    throw DecodeError("", "not valid JSON (a number is out of range)");
+    throw DecodeError("", internal::number_out_of_range_detail());
   }
 }
 

@@ -149,7 +149,7 @@ inline constexpr std::size_t max_reused_size = std::size_t{1} << 20;
 /// A parser whose nesting limit matches `max_json_depth` (which the caller already checked).
 inline od::parser make_parser() {
   od::parser parser;
-  check(parser.allocate(0, max_json_depth + 1));
+  check(parser.allocate(0, internal::max_json_depth + 1));
   return parser;
 }
 

@@ -71,7 +71,7 @@ std::string closest_member(std::string_view name) {
 
 std::string child(const std::string& pointer, std::string_view token) {
   std::string out = pointer;
-  detail::append_pointer_token(out, token);
+  internal::append_pointer_token(out, token);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "model_fields.hpp"
 
 namespace impilo {
@@ -52,15 +53,10 @@ const Pointer root{};
 
 /// True when @p value is absent, empty or only whitespace (what the server calls "blank").
 bool is_blank(const std::optional<std::string>& value) {
-  return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+  return !value || internal::trim(*value).empty();
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using internal::equals_ignoring_case;
 
 /// True when @p list is present and holds at least one element (an empty list counts as absent).
 template <typename T>
@@ -145,7 +141,7 @@ void check_enum(Report& report, const Pointer& at, std::string_view member,
   for (const std::string_view name : detail::EnumNames<E>::names) {
     known += known.empty() ? "" : ", ";
     known += name;
-    if (equal_ignoring_case(name, value->str())) same_but_case = name;
+    if (equals_ignoring_case(name, value->str())) same_but_case = name;
   }
   std::string message = std::string(member) + " must be one of: " + known;
   if (!same_but_case.empty()) {

@@ -21,8 +21,8 @@
 #include <utility>
 #include <vector>
 
-#include "json_limits.hpp"
 #include "internal.hpp"
+#include "json_limits.hpp"
 
 namespace impilo::testing {
 namespace {
@@ -246,16 +246,16 @@ std::optional<std::string> find_catalog_problem(const Catalog& catalog) {
 }  // namespace detail
 
 Catalog Catalog::from_json_text(std::string_view json_text) {
-  if (!impilo::detail::check_json_depth(json_text)) {
-    throw DecodeError("", impilo::detail::too_deep_detail());
+  if (!impilo::internal::check_json_depth(json_text)) {
+    throw DecodeError("", impilo::internal::too_deep_detail());
   }
   json top;
   try {
     top = json::parse(json_text.begin(), json_text.end());
   } catch (const json::parse_error& e) {
-    throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    throw DecodeError("", impilo::internal::not_valid_json_detail(e.byte));
   } catch (const json::exception&) {  // out_of_range 406: 1e400
-    throw DecodeError("", "not valid JSON (a number is out of range)");
+    throw DecodeError("", impilo::internal::number_out_of_range_detail());
   }
   if (!top.is_object()) wrong_type("", "object", top);
   for (const auto& member : top.items()) {

@@ -16,8 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "json_limits.hpp"
+#include "ascii.hpp"
 #include "internal.hpp"
+#include "json_limits.hpp"
 
 namespace impilo::testing::detail {
 namespace {
@@ -57,7 +58,7 @@ struct Rejected {
 
 /// Absent, empty or only whitespace: what the API calls blank.
 bool is_blank(const std::optional<std::string>& value) {
-  return !value || value->find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+  return !value || impilo::internal::trim(*value).empty();
 }
 
 /// Present and non-empty (an empty list counts as absent, as in `impilo::validate`).
@@ -84,7 +85,7 @@ std::int64_t saturating_multiply(std::int64_t a, std::int64_t b) {  // both >= 0
 
 CreateOrderRequest decode_request(std::string_view body) {
   // Before parsing: a deeply nested body must be refused before any recursive code sees it.
-  if (!impilo::detail::check_json_depth(body)) reject(ErrorCode::invalid_json);
+  if (!impilo::internal::check_json_depth(body)) reject(ErrorCode::invalid_json);
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) reject(ErrorCode::invalid_json);
   if (!j.is_object()) reject(ErrorCode::invalid_data);

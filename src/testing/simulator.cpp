@@ -1,5 +1,3 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -19,31 +17,29 @@
 #include <thread>
 #include <utility>
 
+#include "ascii.hpp"
 #include "http_server.hpp"
 #include "internal.hpp"
+#include "url.hpp"
 #include "webhook_hub.hpp"
 
 namespace impilo::testing {
 
 std::optional<detail::LoopbackHost> detail::loopback_host(std::string host) {
-  std::string lower = host;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "localhost") return LoopbackHost{"127.0.0.1", "127.0.0.1"};
+  if (impilo::internal::equals_ignoring_case(host, "localhost")) {
+    return LoopbackHost{"127.0.0.1", "127.0.0.1"};
+  }
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  in_addr v4{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    if ((ntohl(v4.s_addr) >> 24U) != 127U) return std::nullopt;
-    return LoopbackHost{host, host};
+  // The SDK's one loopback rule (src/internal/url.hpp), so that the simulator listens on exactly
+  // the hosts a client accepts plain http for.
+  if (!impilo::internal::is_loopback_host(host) ||
+      impilo::internal::equals_ignoring_case(host, "localhost")) {
+    return std::nullopt;
   }
-  in6_addr v6{};
-  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6) == 0) return std::nullopt;
-    return LoopbackHost{host, "[" + host + "]"};
-  }
-  return std::nullopt;
+  if (host.find(':') != std::string::npos) return LoopbackHost{host, "[" + host + "]"};
+  return LoopbackHost{host, host};
 }
 
 namespace {

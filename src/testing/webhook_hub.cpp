@@ -15,7 +15,10 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "ascii.hpp"
+#include "civil_time.hpp"
 #include "json_limits.hpp"
+#include "url.hpp"
 
 namespace impilo::testing::detail {
 namespace {
@@ -37,7 +40,7 @@ constexpr std::string_view status_type = "order.status";
 /// @p body parsed, or a discarded value when it is not JSON or nests too deeply (checked before
 /// any recursive code sees it).
 json parse_body(std::string_view body) {
-  if (!impilo::detail::check_json_depth(body)) return json(json::value_t::discarded);
+  if (!impilo::internal::check_json_depth(body)) return json(json::value_t::discarded);
   return json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
 }
 
@@ -65,38 +68,32 @@ struct Target {
 
 /// An absolute `http(s)://host[:port][/path]` URL, or nothing.
 std::optional<Target> parse_url(std::string_view url) {
+  const std::optional<impilo::internal::UrlParts> parts = impilo::internal::split_url(url);
+  if (!parts) return std::nullopt;
   Target target;
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
-  for (const char c : url.substr(0, scheme_end)) {
-    target.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  target.scheme = parts->scheme;
   if (target.scheme != "http" && target.scheme != "https") return std::nullopt;
-  const std::string_view rest = url.substr(scheme_end + 3);
-  const auto authority_end = rest.find_first_of("/?#");
-  const std::string_view authority = rest.substr(0, authority_end);
-  if (authority_end != std::string_view::npos) {
-    target.path = std::string(rest.substr(authority_end));
+  if (!parts->rest.empty()) {
+    target.path = std::string(parts->rest);
     if (target.path.front() != '/') target.path.insert(0, "/");
     target.path = target.path.substr(0, target.path.find('#'));
   } else {
     target.path = "/";
   }
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+  if (parts->authority.empty() || parts->has_userinfo || parts->unclosed_bracket) {
+    return std::nullopt;
+  }
   std::optional<std::string_view> port_text;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    target.host = std::string(authority.substr(0, close + 1));
-    const std::string_view after = authority.substr(close + 1);
+  if (parts->bracketed) {
+    target.host = "[" + std::string(parts->host) + "]";
+    const std::string_view after = parts->after_host;
     if (!after.empty()) {
       if (after.front() != ':') return std::nullopt;
       port_text = after.substr(1);
     }
   } else {
-    const auto colon = authority.find(':');
-    target.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    target.host = std::string(parts->host);
+    if (!parts->after_host.empty()) port_text = parts->after_host.substr(1);
   }
   if (target.host.empty() || target.host == "[]") return std::nullopt;
   target.port = target.scheme == "https" ? 443 : 80;
@@ -156,13 +153,8 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
     at += 6;
   }
   if (at != text.size()) return std::nullopt;
-  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-  const int y = *year - (*month <= 2 ? 1 : 0);
-  const int era = y / 400;
-  const int year_of_era = y - era * 400;
-  const int day_of_year = (153 * (*month + (*month > 2 ? -3 : 9)) + 2) / 5 + *day - 1;
-  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  const std::int64_t days = std::int64_t{era} * 146097 + day_of_era - 719468;
+  const std::int64_t days = impilo::internal::days_from_civil(*year, static_cast<unsigned>(*month),
+                                                              static_cast<unsigned>(*day));
   const std::int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second;
   return (seconds - offset_minutes * 60) * 1000 + millis;
 }
@@ -202,9 +194,7 @@ Answer WebhookHub::set_secret(std::string_view body) {
   const auto secret = j.find("secret");
   // The secret travels in a header: no line breaks or other control characters.
   if (secret == j.end() || !secret->is_string() ||
-      std::any_of(secret->get_ref<const std::string&>().begin(),
-                  secret->get_ref<const std::string&>().end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      impilo::internal::has_control_character(secret->get_ref<const std::string&>())) {
     return invalid_data();
   }
   const std::lock_guard<std::mutex> lock(mutex_);

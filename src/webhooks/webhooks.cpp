@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "ascii.hpp"
 #include "constant_time.hpp"
 #include "json_limits.hpp"
 
@@ -95,13 +96,13 @@ std::string_view member_text(std::string_view text, std::string_view name) {
 /// Parses @p text after the SDK's depth check (a hostile body must not reach the recursive
 /// parser). Errors never quote the text: a payload holds patients' names and addresses.
 json parse_body(std::string_view text) {
-  if (!detail::check_json_depth(text)) throw DecodeError("", detail::too_deep_detail());
+  if (!internal::check_json_depth(text)) throw DecodeError("", internal::too_deep_detail());
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    throw DecodeError("", "not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    throw DecodeError("", internal::not_valid_json_detail(e.byte));
   } catch (const json::exception&) {  // a number such as 1e400 that no double holds
-    throw DecodeError("", "not valid JSON (a number is out of range)");
+    throw DecodeError("", internal::number_out_of_range_detail());
   }
 }
 
@@ -117,13 +118,7 @@ std::int64_t envelope_id(const json& id) {
   return id.get<std::int64_t>();
 }
 
-bool has_control_character(std::string_view text) {
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
-  return false;
-}
+using internal::has_control_character;
 
 }  // namespace
 
@@ -171,7 +166,7 @@ std::optional<Order> WebhookDelivery::order() const {
 // ---- Secret ----------------------------------------------------------------------------------
 
 bool verify_webhook_secret(std::string_view header_value, std::string_view secret) noexcept {
-  return detail::constant_time_equal(header_value, secret);
+  return internal::constant_time_equal(header_value, secret);
 }
 
 // ---- Receiver --------------------------------------------------------------------------------

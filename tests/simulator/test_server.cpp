@@ -152,6 +152,17 @@ TEST_CASE("loopback spellings are accepted", "[simulator]") {
   CHECK(sim.url() == "http://127.0.0.1:" + std::to_string(sim.port()));
 }
 
+TEST_CASE("the simulator's loopback rule is the client's: other spellings of ::1 are refused",
+          "[simulator]") {
+  // One rule for both (src/internal/url.hpp): a client accepts plain http only for localhost,
+  // 127.x.y.z and ::1, so the simulator listens on no other spelling.
+  const std::string host =
+      GENERATE(as<std::string>{}, "0:0:0:0:0:0:0:1", "[0:0:0:0:0:0:0:1]", "::0:1", "[localhost]");
+  CAPTURE(host);
+  CHECK_THROWS_WITH(Simulator(with_host(host)),
+                    Catch::Matchers::Contains("not a loopback address"));
+}
+
 TEST_CASE("bad options are refused", "[simulator]") {
   SimulatorOptions options;
   SECTION("port") {

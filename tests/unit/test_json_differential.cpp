@@ -60,7 +60,7 @@ Outcome<T> decode_via_text(const std::string& text) {
 
 template <typename T>
 void require_same_outcome(const std::string& text) {
-  if (!impilo::detail::check_json_depth(text)) return;  // refused before either parser runs
+  if (!impilo::internal::check_json_depth(text)) return;  // refused before either parser runs
   const Outcome<T> dom = decode_via_dom<T>(text);
   const Outcome<T> fast = decode_via_text<T>(text);
   INFO("document: " << text);

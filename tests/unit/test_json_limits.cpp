@@ -5,8 +5,8 @@
 #include "catch.hpp"
 #include "json_limits.hpp"
 
-using impilo::detail::check_json_depth;
-using impilo::detail::max_json_depth;
+using impilo::internal::check_json_depth;
+using impilo::internal::max_json_depth;
 
 namespace {
 

@@ -226,7 +226,7 @@ TEST_CASE("the secret comparison reads every byte whatever the guess", "[webhook
       }
       return static_cast<unsigned char>(text[i]);
     };
-    const bool equal = impilo::detail::constant_time_equal(guess, s, counting);
+    const bool equal = impilo::internal::constant_time_equal(guess, s, counting);
     CHECK(equal == (guess == s));
     CHECK(secret_reads == std::vector<int>(s.size(), 1));
     CHECK(guess_reads == s.size());

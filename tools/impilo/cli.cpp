@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "redact.hpp"
+
 namespace impilo::cli {
 
 namespace {
@@ -136,20 +138,11 @@ Failure classify() {
   }
 }
 
-/// Replaces every occurrence of @p secret in @p text. The SDK already keeps the key out of its
-/// messages; this covers the tool's own text too (an argument echoed back in a usage error).
-/// A key shorter than 8 characters is left alone: it cannot be told apart from ordinary words,
-/// and scrubbing it would garble every message ("loopbac[redacted]" for the key "k").
-std::string scrub(std::string text, const std::string& secret) {
-  constexpr std::size_t min_secret_length = 8;
-  if (secret.size() < min_secret_length) return text;
-  constexpr std::string_view marker = "[redacted]";
-  // Resume after the marker: a key inside it ("redacted") must not be found again forever.
-  for (auto at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + marker.size())) {
-    text.replace(at, secret.size(), marker);
-  }
-  return text;
+/// @p text without @p secret, by the SDK's one redaction policy (docs/logging.md). The SDK already
+/// keeps the key out of its messages; this covers the tool's own text too (an argument echoed
+/// back in a usage error).
+std::string scrub(const std::string& text, const std::string& secret) {
+  return internal::redact(text, secret);
 }
 
 /// The one line a person reads on a terminal: `impilo: not_found (HTTP 404): Order not found`.

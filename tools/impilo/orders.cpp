@@ -59,14 +59,14 @@ CreateOrderRequest decode_request(Context& ctx, const std::string& text) {
                       "--file input is not valid JSON (" + why + ")");
   };
   // Before parsing: a document nested 100,000 deep would overflow the stack further on.
-  if (!impilo::detail::check_json_depth(text)) {
-    throw invalid_json(impilo::detail::too_deep_detail());
+  if (!impilo::internal::check_json_depth(text)) {
+    throw invalid_json(impilo::internal::too_deep_detail());
   }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw invalid_json("syntax error at byte " + std::to_string(e.byte));
+    throw invalid_json(impilo::internal::syntax_error_detail(e.byte));
   } catch (const nlohmann::json::exception&) {
     // out_of_range 406 (1e400): well-formed, but a value no number holds. Never quote it.
     throw InputError(Violation{"", ErrorCode::invalid_data, "a number is out of range"},
@@ -122,11 +122,10 @@ void create(Context& ctx, Args& args) {
 
 void find(Context& ctx, Args& args) {
   std::optional<std::string> external_id;
-  expect_no_positionals(
-      args.rest({{"--external-id", true,
-                  [&external_id](const std::string& v) { external_id = v; }}},
-                ctx),
-      "orders find");
+  expect_no_positionals(args.rest({{"--external-id", true,
+                                    [&external_id](const std::string& v) { external_id = v; }}},
+                                  ctx),
+                        "orders find");
   if (!external_id || external_id->empty()) {
     throw UsageError("orders find needs --external-id ID (a non-empty id)");
   }
@@ -153,8 +152,7 @@ void get(Context& ctx, Args& args) {
 void list(Context& ctx, Args& args) {
   ListOrdersParams params;
   bool all = false;
-  expect_no_positionals(args.rest(paging_flags(params.page, params.size, all), ctx),
-                        "orders list");
+  expect_no_positionals(args.rest(paging_flags(params.page, params.size, all), ctx), "orders list");
   const Client client = ctx.make_client();
   print_listing(
       ctx, all, [&] { return client.list_orders(params); }, [&] { return client.orders(params); });
@@ -202,7 +200,8 @@ const std::vector<Command>& orders_commands() {
            "                       --max-retries times; undecided: exit 11 with \"external_id\"\n"
            "                       in the stderr object)\n",
        create},
-      {"find", "  orders find --external-id ID       print a JSON array of the orders carrying ID\n",
+      {"find",
+       "  orders find --external-id ID       print a JSON array of the orders carrying ID\n",
        "Prints a JSON array (maybe empty, exit 0) of every order whose externalOrderIds holds ID,\n"
        "by ascending id, found by listing (see docs/retries.md for the cost).\n"
        "\n"

@@ -1,4 +1,7 @@
-// The libcurl transport behind `make_curl_transport()`.
+// The libcurl transport behind `make_curl_transport()`. This file holds the public factory and
+// the transport class (options per call, request checks); the rest lives beside it: curl_handles
+// (the handle pool), curl_shared (the TLS session, DNS and CA caches shared by the handles),
+// curl_response (reading the response, size caps) and curl_errors (CURLcode to TransportError).
 //
 // Design
 // ------
@@ -32,31 +35,37 @@
 //   so a compression bomb stops at the cap as well.
 
 #include <curl/curl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <chrono>
 #include <climits>
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <impilo/errors.hpp>
 #include <impilo/transport.hpp>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
+
+#include "ascii.hpp"
+#include "curl_errors.hpp"
+#include "curl_handles.hpp"
+#include "curl_response.hpp"
+#include "curl_shared.hpp"
 
 namespace impilo {
 namespace {
 
 using Kind = TransportError::Kind;
+using curl::CallState;
+using curl::describe_url;
+using curl::EasyHandle;
+using curl::HandlePool;
+using curl::SharedCaches;
+using curl::Slist;
+using curl::TrustSources;
 
 // ---- libcurl global state ----
 
@@ -85,431 +94,10 @@ void check_curl_version() {
   }
 }
 
-// ---- RAII for libcurl objects ----
-
-struct EasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct SlistDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-struct UrlDeleter {
-  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
-};
-
-struct CurlStringDeleter {
-  void operator()(char* text) const noexcept { curl_free(text); }
-};
-
-// ---- Caches shared by the pooled handles ----
-
-/// A CURLSH holding the TLS session and DNS caches of every handle of one transport. libcurl calls
-/// the lock functions from whichever thread runs a transfer; one mutex per kind of data keeps a
-/// DNS lookup from waiting on a session store. Must outlive every handle that uses it.
-class SharedCaches {
- public:
-  SharedCaches() : share_(curl_share_init()) {
-    if (share_ == nullptr) throw std::bad_alloc();
-    const bool ok =
-        curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &SharedCaches::lock) == CURLSHE_OK &&
-        curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &SharedCaches::unlock) == CURLSHE_OK &&
-        curl_share_setopt(share_, CURLSHOPT_USERDATA, static_cast<void*>(this)) == CURLSHE_OK &&
-        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK &&
-        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) == CURLSHE_OK;
-    if (!ok) {
-      curl_share_cleanup(share_);
-      throw Error("impilo: libcurl refused to share TLS sessions and DNS between handles");
-    }
-  }
-  SharedCaches(const SharedCaches&) = delete;
-  SharedCaches& operator=(const SharedCaches&) = delete;
-  SharedCaches(SharedCaches&&) = delete;
-  SharedCaches& operator=(SharedCaches&&) = delete;
-  ~SharedCaches() { curl_share_cleanup(share_); }
-
-  [[nodiscard]] CURLSH* get() const noexcept { return share_; }
-
- private:
-  static std::mutex& mutex_for(void* userptr, curl_lock_data data) {
-    auto& self = *static_cast<SharedCaches*>(userptr);
-    const auto index = static_cast<std::size_t>(data);
-    return self.mutexes_[index < self.mutexes_.size() ? index : 0];
-  }
-  static void lock(CURL* /*handle*/, curl_lock_data data, curl_lock_access /*access*/,
-                   void* userptr) {
-    mutex_for(userptr, data).lock();
-  }
-  static void unlock(CURL* /*handle*/, curl_lock_data data, void* userptr) {
-    mutex_for(userptr, data).unlock();
-  }
-
-  CURLSH* share_;
-  std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
-};
-
-/// Where trusted CA certificates come from, decided once per transport (see docs/tls-and-proxies.md).
-struct TrustSources {
-  std::string ca_file;       // empty: libcurl's built-in bundle
-  std::string ca_path;       // empty: see clear_ca_path
-  bool clear_ca_path{false};  // drop libcurl's built-in CA directory, so the CA store is cached
-};
-
-TrustSources choose_trust_sources(const CurlTransportOptions& options) {
-  TrustSources trust;
-  trust.ca_file = options.ca_file;
-  trust.ca_path = options.ca_path;
-  if (!options.ca_path.empty()) return trust;  // a directory is read per connection: no cache
-  if (!options.ca_file.empty()) {
-    trust.clear_ca_path = true;  // the file replaces the system store, as documented
-    return trust;
-  }
-  // No choice made: keep libcurl's built-in bundle, and drop its built-in directory only when
-  // the bundle is there to be read (otherwise the directory is all the trust there is).
-  const EasyHandle probe(curl_easy_init());
-  if (!probe) throw std::bad_alloc();
-  char* default_file = nullptr;
-  if (curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &default_file) == CURLE_OK &&
-      default_file != nullptr && ::access(default_file, R_OK) == 0) {
-    trust.clear_ca_path = true;
-  }
-  return trust;
-}
-
-// ---- The handle pool ----
-
-/// Idle easy handles, most recently used first out (its connection is the likeliest to be alive).
-class HandlePool {
- public:
-  explicit HandlePool(std::size_t max_idle) : max_idle_(max_idle) {}
-
-  HandlePool(const HandlePool&) = delete;
-  HandlePool& operator=(const HandlePool&) = delete;
-  HandlePool(HandlePool&&) = delete;
-  HandlePool& operator=(HandlePool&&) = delete;
-  ~HandlePool() = default;
-
-  /// An idle handle, or a new one.
-  EasyHandle acquire() {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      if (!idle_.empty()) {
-        EasyHandle handle = std::move(idle_.back());
-        idle_.pop_back();
-        return handle;
-      }
-    }
-    EasyHandle handle(curl_easy_init());
-    if (!handle) throw std::bad_alloc();
-    return handle;
-  }
-
-  /// Keeps @p handle for reuse, or closes it (and its connection) when the pool is full. The
-  /// handle must have been reset (no pointers to per-call data left in it).
-  void release(EasyHandle handle) noexcept {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      if (idle_.size() < max_idle_) {
-        try {
-          idle_.push_back(std::move(handle));  // strong guarantee: on failure `handle` still owns
-        } catch (...) {
-        }
-      }
-    }
-    // `handle`, if still owned, is cleaned up here, outside the lock (it may close a TLS session).
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<EasyHandle> idle_;
-  std::size_t max_idle_;
-};
-
 // ---- Small helpers ----
-
-bool has_control_or_space(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
-  });
-}
 
 bool has_cr_lf_nul(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-/// Any control character (TAB, NUL, CR, LF, ...) or DEL: none belongs in a header value we send.
-bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-/// Replaces every occurrence of @p secret in @p text (secrets shorter than 4 characters are too
-/// likely to match innocent text and are left alone).
-void redact(std::string& text, std::string_view secret) {
-  if (secret.size() < 4) return;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 10)) {
-    text.replace(pos, secret.size(), "[redacted]");
-  }
-}
-
-std::string url_part(CURLU* url, CURLUPart part, unsigned int flags) {
-  char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
-  const std::unique_ptr<char, CurlStringDeleter> owned(raw);
-  return std::string(raw);
-}
-
-/// What an error message may say about a URL: `scheme://host:port/path`. The user info, query
-/// and fragment are dropped. Also collects the parts that must never be echoed.
-struct UrlForMessages {
-  std::string printable;
-  std::vector<std::string> secrets;  // user, password, query
-};
-
-UrlForMessages describe_url(const std::string& url) {
-  UrlForMessages out;
-  const std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    out.printable = "<unparsable URL>";
-    return out;
-  }
-  const std::string scheme = url_part(parsed.get(), CURLUPART_SCHEME, 0);
-  const std::string host = url_part(parsed.get(), CURLUPART_HOST, 0);
-  const std::string port = url_part(parsed.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  const std::string path = url_part(parsed.get(), CURLUPART_PATH, 0);
-  out.printable = scheme + "://" + host + (port.empty() ? "" : ":" + port) + path;
-  for (const CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_QUERY}) {
-    std::string secret = url_part(parsed.get(), part, 0);
-    if (!secret.empty()) out.secrets.push_back(std::move(secret));
-  }
-  return out;
-}
-
-// ---- Per-call state shared with the libcurl callbacks ----
-
-struct CallState {
-  std::size_t max_body = 0;
-  HttpResponse response;
-  /// Status of the header block being received (0 before its status line).
-  long block_status = 0;
-  /// The final (non-1xx) response's header block is complete; later header lines are trailers.
-  bool final_headers_done = false;
-  /// The body exceeded (or announced more than) `max_body`.
-  bool too_large = false;
-  /// libcurl's pre-request callback ran: a connection was ready and the request may have left.
-  bool request_may_have_left = false;
-  /// A callback failed to allocate; the transfer was aborted.
-  bool out_of_memory = false;
-};
-
-/// Parses the status code out of a status line such as `HTTP/1.1 200 OK` or `HTTP/2 404`.
-long parse_status(std::string_view line) {
-  const auto space = line.find(' ');
-  if (space == std::string_view::npos) return 0;
-  long status = 0;
-  std::size_t digits = 0;
-  for (auto pos = space + 1; pos < line.size() && digits < 3; ++pos, ++digits) {
-    const char c = line[pos];
-    if (c < '0' || c > '9') return 0;
-    status = status * 10 + (c - '0');
-  }
-  return digits == 3 ? status : 0;
-}
-
-/// The announced body size when it is certain to be the size the write callback will see
-/// (no content coding), else nothing.
-bool announced_identity_length(const HttpHeaders& headers, std::uint64_t& length) {
-  const auto encoding = find_header(headers, "Content-Encoding");
-  if (encoding && !trim(*encoding).empty() && !iequals(trim(*encoding), "identity")) return false;
-  const auto value = find_header(headers, "Content-Length");
-  if (!value) return false;
-  const std::string_view digits = trim(*value);
-  if (digits.empty() || digits.size() > 19) return false;
-  std::uint64_t parsed = 0;
-  for (const char c : digits) {
-    if (c < '0' || c > '9') return false;
-    parsed = parsed * 10U + static_cast<std::uint64_t>(c - '0');
-  }
-  length = parsed;
-  return true;
-}
-
-/// Called by libcurl once per header line of every response received for this call, interim
-/// (1xx) responses included; keeps the final response's header lines only.
-std::size_t on_header(char* buffer, std::size_t size, std::size_t count, void* userdata) {
-  auto& state = *static_cast<CallState*>(userdata);
-  const std::size_t length = size * count;
-  try {
-    std::string_view line(buffer, length);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-
-    if (line.size() >= 5 && line.compare(0, 5, "HTTP/") == 0) {
-      // A new response begins: anything collected so far belonged to an interim one.
-      state.response.headers.clear();
-      state.block_status = parse_status(line);
-      state.final_headers_done = false;
-      return length;
-    }
-    if (state.final_headers_done) return length;  // trailers after a chunked body: ignored
-    if (line.empty()) {
-      if (state.block_status >= 200) {
-        state.final_headers_done = true;
-        std::uint64_t announced = 0;
-        if (announced_identity_length(state.response.headers, announced)) {
-          if (announced > state.max_body) {
-            state.too_large = true;
-            return 0;  // aborts the transfer before any of the body is read or allocated
-          }
-          state.response.body.reserve(static_cast<std::size_t>(announced));
-        }
-      }
-      return length;
-    }
-    if (line.front() == ' ' || line.front() == '\t') {
-      // Obsolete line folding: continues the previous header's value.
-      if (!state.response.headers.empty()) {
-        auto& value = state.response.headers.back().second;
-        value += ' ';
-        value += trim(line);
-      }
-      return length;
-    }
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return length;  // not a header line
-    state.response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                        std::string(trim(line.substr(colon + 1))));
-    return length;
-  } catch (...) {
-    state.out_of_memory = true;
-    return 0;
-  }
-}
-
-/// Called by libcurl with (decoded) body bytes; stops the transfer at the size cap.
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userdata) {
-  auto& state = *static_cast<CallState*>(userdata);
-  const std::size_t length = size * count;
-  if (length > state.max_body - state.response.body.size()) {
-    state.too_large = true;
-    return 0;  // a short count: libcurl fails the transfer with CURLE_WRITE_ERROR
-  }
-  try {
-    state.response.body.append(data, length);
-  } catch (...) {
-    state.out_of_memory = true;
-    return 0;
-  }
-  return length;
-}
-
-/// Called by libcurl when a connection is ready (TLS included) and before the request is sent.
-int on_prerequest(void* clientp, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
-                  int /*local_port*/) {
-  static_cast<CallState*>(clientp)->request_may_have_left = true;
-  return CURL_PREREQFUNC_OK;
-}
-
-// ---- Error mapping ----
-
-Kind kind_of(CURLcode code, const CallState& state) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-      return Kind::connect;
-    case CURLE_OPERATION_TIMEDOUT:
-      return Kind::timeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
-      return Kind::tls;
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return Kind::connection_cut;
-    case CURLE_WRITE_ERROR:
-      return state.too_large ? Kind::too_large : Kind::other;
-    default:
-      return Kind::other;
-  }
-}
-
-std::string describe(Kind kind, const CallState& state, const CurlTransportOptions& options) {
-  switch (kind) {
-    case Kind::connect:
-      return "could not connect";
-    case Kind::tls:
-      return "TLS handshake or certificate verification failed";
-    case Kind::timeout:
-      return state.request_may_have_left ? "timed out waiting for the response"
-                                         : "timed out before the request was sent";
-    case Kind::connection_cut:
-      return "the connection broke before a complete response was received";
-    case Kind::too_large:
-      return "the response body exceeds the limit of " +
-             std::to_string(options.max_response_bytes) + " bytes";
-    case Kind::other:
-      break;
-  }
-  return state.out_of_memory ? "out of memory while receiving the response" : "transfer failed";
-}
-
-[[noreturn]] void throw_transport_error(CURLcode code, const CallState& state,
-                                        const HttpRequest& request, const char* error_buffer,
-                                        const CurlTransportOptions& options) {
-  const Kind kind = kind_of(code, state);
-  // A response that was too large was certainly received, so the request got there. Otherwise
-  // the pre-request callback tells: until it runs, no byte of the request has been written.
-  const bool may_have_reached_server = state.too_large || state.request_may_have_left;
-
-  const UrlForMessages url = describe_url(request.url);
-  std::string message = describe(kind, state, options) + ": " + request.method + " " +
-                        url.printable + " (curl: " + curl_easy_strerror(code);
-  std::string detail(error_buffer);
-  // libcurl's detail text names hosts and ports, never header values; scrub anyway, so no message
-  // can carry the API key, URL credentials, the query or the proxy credentials.
-  for (const auto& secret : url.secrets) redact(detail, secret);
-  for (const auto& header : request.headers) redact(detail, header.second);
-  redact(detail, options.proxy_username);
-  redact(detail, options.proxy_password);
-  if (!detail.empty()) message += ": " + detail;
-  message += may_have_reached_server ? "); the request may have reached the server"
-                                     : "); the request was not sent";
-  throw TransportError(kind, may_have_reached_server, message);
 }
 
 // ---- Setting options ----
@@ -565,27 +153,30 @@ void check_request(const HttpRequest& request) {
   if (request.connect_timeout.count() <= 0) {
     throw UsageError("impilo: HttpRequest::connect_timeout must be positive");
   }
-  if (request.url.empty() || has_control_or_space(request.url)) {
+  if (request.url.empty() || internal::has_control_or_space(request.url)) {
     throw UsageError("impilo: the request URL is empty or contains spaces or control characters");
   }
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || has_control_or_space(name) || name.find(':') != std::string::npos) {
+    if (name.empty() || internal::has_control_or_space(name) ||
+        name.find(':') != std::string::npos) {
       throw UsageError("impilo: an HTTP header name is empty or not a valid token");
     }
-    if (has_control_character(value)) {
+    if (internal::has_control_character(value)) {
       // Never echo the value: it may be the API key.
       throw UsageError("impilo: the value of HTTP header '" + name +
                        "' contains a control character (such as NUL, TAB, CR, LF or DEL)");
     }
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
+    if (internal::equals_ignoring_case(name, "Content-Length") ||
+        internal::equals_ignoring_case(name, "Transfer-Encoding")) {
       throw UsageError("impilo: header '" + name + "' is set by the transport, not the request");
     }
   }
 }
 
 bool has_header(const HttpHeaders& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [name](const auto& header) { return iequals(header.first, name); });
+  return std::any_of(headers.begin(), headers.end(), [name](const auto& header) {
+    return internal::equals_ignoring_case(header.first, name);
+  });
 }
 
 Slist build_header_list(const HttpRequest& request) {
@@ -615,7 +206,7 @@ class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(const CurlTransportOptions& options)
       : options_(options),
-        trust_(choose_trust_sources(options)),
+        trust_(curl::choose_trust_sources(options)),
         pool_(options.max_idle_connections) {}
 
   HttpResponse send(const HttpRequest& request) override {
@@ -645,7 +236,7 @@ class CurlTransport final : public HttpTransport {
       // probably be fine; but failures are rare, a fresh handle costs only one connection set-up,
       // and it takes any doubt about a half-used connection off the path of the next request.
       lease.discard();
-      throw_transport_error(code, state, request, error_buffer, options_);
+      curl::throw_transport_error(code, state, request, error_buffer, options_);
     }
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
@@ -736,11 +327,11 @@ class CurlTransport final : public HttpTransport {
     set_str(handle, CURLOPT_ACCEPT_ENCODING, std::string());
 
     // The response.
-    set_ptr(handle, CURLOPT_HEADERFUNCTION, &on_header);
+    set_ptr(handle, CURLOPT_HEADERFUNCTION, &curl::on_header);
     set_ptr(handle, CURLOPT_HEADERDATA, static_cast<void*>(&state));
-    set_ptr(handle, CURLOPT_WRITEFUNCTION, &on_body);
+    set_ptr(handle, CURLOPT_WRITEFUNCTION, &curl::on_body);
     set_ptr(handle, CURLOPT_WRITEDATA, static_cast<void*>(&state));
-    set_ptr(handle, CURLOPT_PREREQFUNCTION, &on_prerequest);
+    set_ptr(handle, CURLOPT_PREREQFUNCTION, &curl::on_prerequest);
     set_ptr(handle, CURLOPT_PREREQDATA, static_cast<void*>(&state));
   }
 
