@@ -184,9 +184,11 @@ void Client::set_webhook_secret(std::string_view secret) const {
     throw ValidationError({invalid("/secret", "secret must be valid UTF-8")});
   }
   impl_->secrets.add(secret);  // before sending: the request body itself may be logged
-  // The answer echoes the secret; there is nothing in it to return.
+  // Setting a value: sent twice, it leaves the server as sent once, so it is retried like a GET
+  // (docs/adr/0005-retry-policy.md). The answer echoes the secret; there is nothing in it to
+  // return.
   impl_->pipeline.send(
-      {"POST", std::string(webhook_secret_path), std::move(body), Idempotency::may_create});
+      {"POST", std::string(webhook_secret_path), std::move(body), Idempotency::safe_to_repeat});
 }
 
 Page<WebhookLog> Client::list_webhook_logs(const ListWebhookLogsParams& params) const {
