@@ -208,7 +208,7 @@ TEST_CASE("set_webhook_secret gives up after max_retries, its secret redacted in
   CHECK(all_logs(h).find(secret) == std::string::npos);
 }
 
-TEST_CASE("create_webhook is never repeated once it may have reached the server",
+TEST_CASE("create_webhook is never repeated after a failure that may have reached the server",
           "[client][webhooks][retry]") {
   const impilo::WebhookSubscription subscription{
       impilo::WebhookTypeValue::order_status, "https://hooks.example/impilo", {}};
