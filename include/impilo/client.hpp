@@ -514,6 +514,9 @@ class IMPILO_EXPORT Client {
   ///
   /// From this call on, this client (and every range it hands out) redacts @p secret like the API
   /// key: in log lines, exception messages and error bodies, even when a server echoes it back.
+  ///
+  /// Setting a value is safe to repeat, so the call is retried like a GET (a 503, a timeout or a
+  /// cut connection, up to `ClientOptions::max_retries`), unlike the creates; see docs/retries.md.
   /// @throws impilo::ValidationError (nothing sent) naming `/secret` for an empty secret or one
   ///         holding a control character (no header could carry it); any `ApiError`,
   ///         `TransportError`.

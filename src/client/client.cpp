@@ -33,6 +33,13 @@ ClientOptions ClientOptions::from_env() {
   return options;
 }
 
+detail::Pipeline detail::make_pipeline(const ClientOptions& options, const RedactingLog& log) {
+  std::string root = internal::parse_base_url(options.base_url).root;
+  std::shared_ptr<HttpTransport> transport =
+      options.transport ? options.transport : make_curl_transport(options.transport_options);
+  return Pipeline(pipeline_options(options), std::move(root), std::move(transport),
+                  common_headers(options), log);
+}
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
 Client::~Client() = default;
@@ -43,8 +50,8 @@ Order Client::create_order(const CreateOrderRequest& request) const {
   if (auto violations = validate(request); !violations.empty()) {
     throw ValidationError(std::move(violations));
   }
-  const HttpResponse response =
-      impl_->call("POST", std::string(orders_path), to_json_text(request));
+  const HttpResponse response = impl_->pipeline.send(
+      {"POST", std::string(orders_path), to_json_text(request), Idempotency::may_create});
   try {
     return from_json_text<Order>(response.body);
   } catch (const DecodeError& e) {
@@ -56,7 +63,8 @@ Order Client::create_order(const CreateOrderRequest& request) const {
 Order Client::get_order(std::int64_t id) const {
   if (id < 1) throw UsageError("order id must be positive, got " + std::to_string(id));
   const HttpResponse response =
-      impl_->call("GET", std::string(orders_path) + "/" + std::to_string(id), {});
+      impl_->pipeline.send({"GET", std::string(orders_path) + "/" + std::to_string(id),
+                            std::nullopt, Idempotency::safe_to_repeat});
   return from_json_text<Order>(response.body);
 }
 

@@ -148,8 +148,9 @@ Webhook Client::create_webhook(const WebhookSubscription& subscription) const {
   if (auto violations = check_subscription(subscription); !violations.empty()) {
     throw ValidationError(std::move(violations));
   }
-  const HttpResponse response =
-      impl_->call("POST", std::string(webhook_path), to_json_text(subscription));
+  // A second subscription may be created: never repeated once it may have reached the server.
+  const HttpResponse response = impl_->pipeline.send(
+      {"POST", std::string(webhook_path), to_json_text(subscription), Idempotency::may_create});
   return from_json_text<Webhook>(response.body);
 }
 
@@ -166,14 +167,19 @@ void Client::set_webhook_secret(std::string_view secret) const {
   } catch (const nlohmann::json::type_error&) {
     throw ValidationError({invalid("/secret", "secret must be valid UTF-8")});
   }
-  impl_->add_secret(secret);  // before sending: the request body itself may be logged
-  // The answer echoes the secret; there is nothing in it to return.
-  impl_->call("POST", std::string(webhook_secret_path), std::move(body));
+  impl_->secrets.add(secret);  // before sending: the request body itself may be logged
+  // Setting a value: sent twice, it leaves the server as sent once, so it is retried like a GET
+  // (docs/adr/0005-retry-policy.md). The answer echoes the secret; there is nothing in it to
+  // return.
+  impl_->pipeline.send(
+      {"POST", std::string(webhook_secret_path), std::move(body), Idempotency::safe_to_repeat});
 }
 
 Page<WebhookLog> Client::list_webhook_logs(const ListWebhookLogsParams& params) const {
   check_logs_params(params);
-  return from_json_text<Page<WebhookLog>>(impl_->call("GET", logs_target(params), {}).body);
+  return from_json_text<Page<WebhookLog>>(
+      impl_->pipeline.send({"GET", logs_target(params), std::nullopt, Idempotency::safe_to_repeat})
+          .body);
 }
 
 WebhookLogRange Client::webhook_logs(const ListWebhookLogsParams& params) const {
@@ -183,7 +189,9 @@ WebhookLogRange Client::webhook_logs(const ListWebhookLogsParams& params) const 
         ListWebhookLogsParams p = params;
         p.page = page;
         p.size = size;
-        return from_json_text<Page<WebhookLog>>(impl->call("GET", logs_target(p), {}).body);
+        return from_json_text<Page<WebhookLog>>(
+            impl->pipeline.send({"GET", logs_target(p), std::nullopt, Idempotency::safe_to_repeat})
+                .body);
       },
       params.page, params.size);
 }

@@ -91,9 +91,9 @@ bool retryable_transport_failure(TransportError::Kind kind) {
 
 }  // namespace
 
-RetryDecision decide_after_failure(bool is_post, const TransportError& error) {
+RetryDecision decide_after_failure(Idempotency idempotency, const TransportError& error) {
   RetryDecision decision;
-  if (is_post) {
+  if (idempotency == Idempotency::may_create) {
     decision.retry =
         !error.may_have_reached_server() && (error.kind() == TransportError::Kind::connect ||
                                              error.kind() == TransportError::Kind::timeout);
@@ -103,9 +103,9 @@ RetryDecision decide_after_failure(bool is_post, const TransportError& error) {
   return decision;
 }
 
-RetryDecision decide_after_status(bool is_post, int status, const HttpHeaders& headers) {
+RetryDecision decide_after_status(Idempotency idempotency, int status, const HttpHeaders& headers) {
   RetryDecision decision;
-  if (is_post) {
+  if (idempotency == Idempotency::may_create) {
     decision.retry = status == 429;
   } else {
     static constexpr std::array<int, 6> retryable{408, 429, 500, 502, 503, 504};

@@ -17,14 +17,26 @@ struct RetryDecision {
   std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
 };
 
-/// After a transport failure. A GET is repeated after a failed connect, a timeout or a cut
-/// connection. A POST only when no connection was ever made: anything later may have created an
-/// order, and the API has no idempotency key.
-RetryDecision decide_after_failure(bool is_post, const TransportError& error);
+/// Whether a call may be sent again once it may have reached the server. Every call states it
+/// (docs/adr/0005-retry-policy.md); it is never guessed from the verb.
+enum class Idempotency {
+  /// Sending it twice leaves the server as sending it once does: a read, or setting a value (the
+  /// webhook secret). Repeated after any transient failure.
+  safe_to_repeat,
+  /// It may create something (an order, a webhook subscription), and the API has no idempotency
+  /// key: repeated only where it cannot have reached the server.
+  may_create,
+};
 
-/// After an HTTP error status. A GET is repeated on 408, 429, 500, 502, 503 and 504; a POST only
-/// on 429 (the server refused it before doing anything). Reads Retry-After from @p headers.
-RetryDecision decide_after_status(bool is_post, int status, const HttpHeaders& headers);
+/// After a transport failure. A call safe to repeat is repeated after a failed connect, a timeout
+/// or a cut connection; one that may create only when no connection was ever made (a failed or
+/// timed-out connect): anything later may have created something.
+RetryDecision decide_after_failure(Idempotency idempotency, const TransportError& error);
+
+/// After an HTTP error status. A call safe to repeat is repeated on 408, 429, 500, 502, 503 and
+/// 504; one that may create only on 429 (the server refused it before doing anything). Reads
+/// Retry-After from @p headers.
+RetryDecision decide_after_status(Idempotency idempotency, int status, const HttpHeaders& headers);
 
 /// @p start + @p duration, or the clock's last instant when that would overflow (an option or a
 /// Retry-After at `milliseconds::max()`).
