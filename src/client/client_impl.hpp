@@ -9,13 +9,13 @@
 #include <impilo/client.hpp>
 #include <impilo/json.hpp>
 #include <impilo/version.hpp>
-#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "listing.hpp"
 #include "redact.hpp"
 #include "retry.hpp"
 #include "url.hpp"
@@ -26,9 +26,6 @@ namespace detail {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-constexpr std::string_view orders_path = "/api/v3/order";
-constexpr std::int64_t max_page_size = 250;
 
 /// True when @p text holds a byte no header value may carry: a control character (below 0x20,
 /// TAB included) or DEL. libcurl would send some of them as they are, and a CR or LF would split
@@ -56,30 +53,6 @@ inline std::string describe(const TransportError& e) {
       break;
   }
   return "transport failed";
-}
-
-/// Checks what every list call shares: a 1-based @p page, a @p size within 1..250, and
-/// @p extra_query naming none of the parameters the call models (@p modelled, fields of
-/// @p params_type).
-inline void check_paging(std::int64_t page, std::int64_t size,
-                         const std::vector<std::pair<std::string, std::string>>& extra_query,
-                         std::initializer_list<std::string_view> modelled,
-                         std::string_view params_type) {
-  if (page < 1) {
-    throw UsageError("page must be at least 1 (pages are 1-based), got " + std::to_string(page));
-  }
-  if (size < 1 || size > max_page_size) {
-    throw UsageError("size must be from 1 to 250, got " + std::to_string(size));
-  }
-  for (const auto& [key, value] : extra_query) {
-    for (const std::string_view name : modelled) {
-      if (key == name) {
-        throw UsageError("extra_query must not set '" + key + "': use " + std::string(params_type) +
-                         " instead");
-      }
-    }
-    if (key.empty()) throw UsageError("extra_query holds a parameter with an empty name");
-  }
 }
 
 }  // namespace detail
@@ -243,8 +216,7 @@ struct Client::Impl {
             [&] { return where + " failed: HTTP " + std::to_string(response.status); });
         // Redacted raw and decoded, so that body(), message() and what() never hold the key or
         // a webhook secret.
-        throw_api_error(response.status, redact_body_secrets(std::move(response.body)),
-                        where);
+        throw_api_error(response.status, redact_body_secrets(std::move(response.body)), where);
       }
     }
   }
@@ -275,21 +247,6 @@ struct Client::Impl {
         [&] { return "retrying in " + std::to_string(wait.count()) + " ms after " + why; });
     options.sleep(wait);
     return true;
-  }
-
-  Page<Order> list(const ListOrdersParams& params) const {
-    check_list_params(params);
-    std::string target = std::string(orders_path) + "?page=" + std::to_string(params.page) +
-                         "&size=" + std::to_string(params.size);
-    for (const auto& [key, value] : params.extra_query) {
-      target += "&" + detail::url_encode(key) + "=" + detail::url_encode(value);
-    }
-    return from_json_text<Page<Order>>(call("GET", target, {}).body);
-  }
-
-  static void check_list_params(const ListOrdersParams& params) {
-    detail::check_paging(params.page, params.size, params.extra_query, {"page", "size"},
-                         "ListOrdersParams");
   }
 
  private:
