@@ -151,10 +151,12 @@ enum class LogLevel {
 /// The lower-case name of @p level (`"info"`).
 IMPILO_EXPORT std::string_view to_string(LogLevel level) noexcept;
 
-/// Receives log lines. Called from the thread making the call (for a page fetched ahead by
-/// `orders()`, from that range's background thread, see `ClientOptions::prefetch_pages`); must be
-/// safe to call from several threads at once and must not throw. Lines never hold
-/// the API key, and hold patient data only when `ClientOptions::log_bodies` is on.
+/// Receives log lines. Called from the thread making the call (for a page fetched ahead by a
+/// range, from that range's background thread, see `ClientOptions::prefetch_pages`); must be
+/// safe to call from several threads at once and must not throw. Once a range has been destroyed,
+/// its background thread never calls the logger again (the range's destructor waits for a call in
+/// progress on that thread to return, so the logger must not wait for that range to go). Lines
+/// never hold the API key, and hold patient data only when `ClientOptions::log_bodies` is on.
 using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
 /// Everything a `Client` is configured with. A plain aggregate: set what you need, keep the rest.
@@ -202,16 +204,23 @@ struct IMPILO_EXPORT ClientOptions {
   std::chrono::milliseconds settle_delay{2000};
   /// How the client waits between attempts (and for `settle_delay`). Replace in tests to run
   /// retries without real waits. Called from the thread making the call, or from a range's
-  /// background fetch.
+  /// background fetch; like `logger`, never from a range's background thread once the range has
+  /// been destroyed (its destructor waits for a wait in progress there, so keep a replacement
+  /// short; the default wait is cut short instead), and that fetch then makes no further attempt.
   std::function<void(std::chrono::milliseconds)> sleep;
-  /// While a loop over `orders()` works through one page, fetch the next page on a background
+  /// While a loop over a range (`orders()`, `webhook_logs()`, and the scan of
+  /// `find_orders_by_external_id`) works through one page, fetch the next page on a background
   /// thread, so that the wait for the server and the caller's work overlap. At most one page is
   /// fetched ahead (a range holds at most two pages), and an error of that fetch is thrown where
   /// it would have been without prefetching: by the iterator step that moves onto that page.
-  /// Costs: a loop that stops early has made one list call more than it used, and a range
-  /// destroyed while a fetch is in flight does not wait for it: the fetch ends on its own thread
-  /// (bounded by the timeouts), still calling `logger` and `sleep`. Turn off for strictly lazy
-  /// paging, one list call per page reached, all on the caller's thread.
+  /// Bounds: one thread per range, and at most `impilo::max_prefetch_threads` (32) in the whole
+  /// process; a range that would need one more fetches on the caller's thread, as if this were
+  /// off. Costs: a loop that stops early has made one list call more than it used. Destroying a
+  /// range (a `break`) does not wait for a fetch in flight: the transfer ends on its own on that
+  /// thread (bounded by the timeouts), sharing only the client's state, and from then on calls
+  /// neither `logger` nor `sleep` and makes no further attempt (docs/adr/0007-paging-prefetch.md).
+  /// Turn off for strictly lazy paging: one list call per page reached, every one on the
+  /// caller's thread, for every range and every internal scan.
   bool prefetch_pages{true};
 
   /// Options from the environment: `IMPILO_BASE_URL` (when set and non-empty) and `IMPILO_API_KEY`.
@@ -289,9 +298,10 @@ class PageRange {
 
   /// A range over the pages @p fetch returns, starting at @p first_page, @p size per page. Used by
   /// `Client`; also handy for a test fake. Checks nothing: the caller has validated the numbers.
-  /// With @p prefetch, @p fetch is also called on a background thread (never twice at once), and
-  /// a copy of it may outlive the range until a fetch in flight returns: it must own (or share)
-  /// everything it uses, as the client's fetch does.
+  /// With @p prefetch, @p fetch is called on a background thread of the library (never twice at
+  /// once; on the caller's thread instead when the process already holds
+  /// `max_prefetch_threads`), and a copy of it may outlive the range until a fetch in flight
+  /// returns: it must own (or share) everything it uses, as the client's fetch does.
   PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size, bool prefetch = true)
       : fetch_(std::move(fetch)), page_(first_page), size_(size), prefetch_(prefetch) {}
 
