@@ -16,7 +16,6 @@
 /// no per-call state; connections are pooled inside the transport.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -28,11 +27,9 @@
 #include <impilo/webhooks.hpp>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -50,6 +47,99 @@ struct HasOptionalId<T, std::void_t<decltype(std::declval<const T&>().id)>>
                    std::optional<std::int64_t>> {};
 }  // namespace detail
 
+/// How many prefetch threads (`ClientOptions::prefetch_pages`) the whole process holds at most,
+/// whatever the number of clients and ranges. A thread counts from its start until it has ended,
+/// also after its range is gone while the fetch it had in flight finishes. A range that would
+/// need one more fetches every page on the caller's thread instead, as with prefetching off
+/// (docs/adr/0007-paging-prefetch.md).
+inline constexpr std::size_t max_prefetch_threads = 32;
+
+namespace detail {
+
+/// One page fetch that a `PageRange` hands to its background worker. The worker, in the compiled
+/// library (docs/adr/0007-paging-prefetch.md), calls `run` on its own thread; the range reads the
+/// result only once `Prefetcher::wait` has returned.
+class IMPILO_EXPORT PrefetchJob {
+ public:
+  PrefetchJob() = default;
+  PrefetchJob(const PrefetchJob&) = delete;
+  PrefetchJob& operator=(const PrefetchJob&) = delete;
+  PrefetchJob(PrefetchJob&&) = delete;
+  PrefetchJob& operator=(PrefetchJob&&) = delete;
+  virtual ~PrefetchJob();
+  /// Fetches page @p page and keeps the page or its error for the range; must not throw.
+  virtual void run(std::int64_t page) noexcept = 0;
+};
+
+/// The library's side of a worker: its thread, the hand-over flags and the callback gate.
+struct PrefetchState;
+
+/// A range's handle on its background worker: a thread of the library that runs the range's
+/// `PrefetchJob` for each page asked for, one at a time. Destroying (or assigning over) the handle
+/// cancels the worker without waiting for a fetch in flight; from then on the worker calls no
+/// `ClientOptions::logger` or `sleep` of a `Client` (it waits only for such a call in progress).
+/// Empty when default-constructed, moved from, or refused by `start`.
+class IMPILO_EXPORT Prefetcher {
+ public:
+  /// An empty handle: no worker.
+  Prefetcher() noexcept = default;
+  /// Starts a worker for @p job; empty when the process already holds `max_prefetch_threads`
+  /// prefetch threads or no thread can be started (the caller then fetches on its own thread).
+  static Prefetcher start(std::shared_ptr<PrefetchJob> job);
+  /// Takes over @p other's worker; @p other becomes empty.
+  Prefetcher(Prefetcher&& other) noexcept;
+  /// Cancels this handle's worker, then takes over @p other's.
+  Prefetcher& operator=(Prefetcher&& other) noexcept;
+  Prefetcher(const Prefetcher&) = delete;
+  Prefetcher& operator=(const Prefetcher&) = delete;
+  /// Cancels the worker (see the class).
+  ~Prefetcher();
+  /// Whether there is a worker.
+  explicit operator bool() const noexcept { return state_ != nullptr; }
+  /// Asks the worker to run the job for page @p page. Undefined on an empty handle, or while an
+  /// earlier page has not been waited for.
+  void ask(std::int64_t page);
+  /// Waits until the page asked for has run. Undefined on an empty handle or without `ask`.
+  void wait();
+
+ private:
+  explicit Prefetcher(std::shared_ptr<PrefetchState> state) noexcept;
+  void cancel() noexcept;
+  std::shared_ptr<PrefetchState> state_;
+};
+
+/// A `PageRange`'s job: its own copy of the fetch, and a slot for the page or the error.
+template <typename T>
+class PageJob final : public PrefetchJob {
+ public:
+  /// The job of fetching pages of @p size through @p fetch.
+  PageJob(std::function<Page<T>(std::int64_t, std::int64_t)> fetch, std::int64_t size)
+      : fetch_(std::move(fetch)), size_(size) {}
+  /// Runs the fetch and keeps what it gave.
+  void run(std::int64_t page) noexcept override {
+    try {
+      page_.emplace(fetch_(page, size_));
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  /// The page fetched last; throws its error instead when it failed.
+  Page<T> take() {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    Page<T> page = std::move(*page_);
+    page_.reset();
+    return page;
+  }
+
+ private:
+  std::function<Page<T>(std::int64_t, std::int64_t)> fetch_;
+  std::int64_t size_;
+  std::optional<Page<T>> page_;
+  std::exception_ptr error_;
+};
+
+}  // namespace detail
+
 /// Severity of a log line.
 enum class LogLevel {
   debug,    ///< Request and response bodies (patient data!): only when `log_bodies` is on.
@@ -61,10 +151,12 @@ enum class LogLevel {
 /// The lower-case name of @p level (`"info"`).
 IMPILO_EXPORT std::string_view to_string(LogLevel level) noexcept;
 
-/// Receives log lines. Called from the thread making the call (for a page fetched ahead by
-/// `orders()`, from that range's background thread, see `ClientOptions::prefetch_pages`); must be
-/// safe to call from several threads at once and must not throw. Lines never hold
-/// the API key, and hold patient data only when `ClientOptions::log_bodies` is on.
+/// Receives log lines. Called from the thread making the call (for a page fetched ahead by a
+/// range, from that range's background thread, see `ClientOptions::prefetch_pages`); must be
+/// safe to call from several threads at once and must not throw. Once a range has been destroyed,
+/// its background thread never calls the logger again (the range's destructor waits for a call in
+/// progress on that thread to return, so the logger must not wait for that range to go). Lines
+/// never hold the API key, and hold patient data only when `ClientOptions::log_bodies` is on.
 using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
 /// Everything a `Client` is configured with. A plain aggregate: set what you need, keep the rest.
@@ -112,16 +204,23 @@ struct IMPILO_EXPORT ClientOptions {
   std::chrono::milliseconds settle_delay{2000};
   /// How the client waits between attempts (and for `settle_delay`). Replace in tests to run
   /// retries without real waits. Called from the thread making the call, or from a range's
-  /// background fetch.
+  /// background fetch; like `logger`, never from a range's background thread once the range has
+  /// been destroyed (its destructor waits for a wait in progress there, so keep a replacement
+  /// short; the default wait is cut short instead), and that fetch then makes no further attempt.
   std::function<void(std::chrono::milliseconds)> sleep;
-  /// While a loop over `orders()` works through one page, fetch the next page on a background
+  /// While a loop over a range (`orders()`, `webhook_logs()`, and the scan of
+  /// `find_orders_by_external_id`) works through one page, fetch the next page on a background
   /// thread, so that the wait for the server and the caller's work overlap. At most one page is
   /// fetched ahead (a range holds at most two pages), and an error of that fetch is thrown where
   /// it would have been without prefetching: by the iterator step that moves onto that page.
-  /// Costs: a loop that stops early has made one list call more than it used, and a range
-  /// destroyed while a fetch is in flight does not wait for it: the fetch ends on its own thread
-  /// (bounded by the timeouts), still calling `logger` and `sleep`. Turn off for strictly lazy
-  /// paging, one list call per page reached, all on the caller's thread.
+  /// Bounds: one thread per range, and at most `impilo::max_prefetch_threads` (32) in the whole
+  /// process; a range that would need one more fetches on the caller's thread, as if this were
+  /// off. Costs: a loop that stops early has made one list call more than it used. Destroying a
+  /// range (a `break`) does not wait for a fetch in flight: the transfer ends on its own on that
+  /// thread (bounded by the timeouts), sharing only the client's state, and from then on calls
+  /// neither `logger` nor `sleep` and makes no further attempt (docs/adr/0007-paging-prefetch.md).
+  /// Turn off for strictly lazy paging: one list call per page reached, every one on the
+  /// caller's thread, for every range and every internal scan.
   bool prefetch_pages{true};
 
   /// Options from the environment: `IMPILO_BASE_URL` (when set and non-empty) and `IMPILO_API_KEY`.
@@ -199,9 +298,10 @@ class PageRange {
 
   /// A range over the pages @p fetch returns, starting at @p first_page, @p size per page. Used by
   /// `Client`; also handy for a test fake. Checks nothing: the caller has validated the numbers.
-  /// With @p prefetch, @p fetch is also called on a background thread (never twice at once), and
-  /// a copy of it may outlive the range until a fetch in flight returns: it must own (or share)
-  /// everything it uses, as the client's fetch does.
+  /// With @p prefetch, @p fetch is called on a background thread of the library (never twice at
+  /// once; on the caller's thread instead when the process already holds
+  /// `max_prefetch_threads`), and a copy of it may outlive the range until a fetch in flight
+  /// returns: it must own (or share) everything it uses, as the client's fetch does.
   PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size, bool prefetch = true)
       : fetch_(std::move(fetch)), page_(first_page), size_(size), prefetch_(prefetch) {}
 
@@ -275,120 +375,31 @@ class PageRange {
     return true;
   }
 
-  // The range's background fetcher: one thread for the range's whole life (so that pages are
-  // always allocated by the same thread, which keeps the allocator's per-thread arenas, and so
-  // the peak memory, as without prefetching), fed one page number at a time.
-  struct Worker {
-    std::mutex mutex;
-    std::condition_variable wake;  // a page was asked for, or the range is gone
-    std::condition_variable done;  // the page asked for is ready
-    std::optional<std::int64_t> asked;
-    bool ready{false};
-    bool stop{false};
-    std::optional<Page<T>> page;
-    std::exception_ptr error;
-
-    // The thread's loop: fetch each page asked for until the range is gone. The thread owns a
-    // copy of the fetch (which shares the client's state) and shares this state with the range.
-    static void run(const std::shared_ptr<Worker>& self, const Fetch& fetch, std::int64_t size) {
-      std::unique_lock<std::mutex> lock(self->mutex);
-      for (;;) {
-        self->wake.wait(lock, [&] { return self->stop || self->asked.has_value(); });
-        if (self->stop) return;
-        const std::int64_t number = *self->asked;
-        self->asked.reset();
-        lock.unlock();
-        std::optional<Page<T>> result;
-        std::exception_ptr error;
-        try {
-          result.emplace(fetch(number, size));
-        } catch (...) {
-          error = std::current_exception();
-        }
-        lock.lock();
-        self->page = std::move(result);
-        self->error = error;
-        self->ready = true;
-        self->done.notify_all();
-      }
-    }
-  };
-
-  // Owns the range's side of a `Worker`: when the range goes, the thread is told to end after
-  // any fetch in flight, and is never waited for (it is detached and owns all it uses).
-  class WorkerHandle {
-   public:
-    WorkerHandle() = default;
-    WorkerHandle(WorkerHandle&& other) noexcept : worker_(std::move(other.worker_)) {}
-    WorkerHandle& operator=(WorkerHandle&& other) noexcept {
-      if (this != &other) {
-        release();
-        worker_ = std::move(other.worker_);
-      }
-      return *this;
-    }
-    WorkerHandle(const WorkerHandle&) = delete;
-    WorkerHandle& operator=(const WorkerHandle&) = delete;
-    ~WorkerHandle() { release(); }
-
-    // Starts the thread; false when no thread can be had.
-    bool start(const Fetch& fetch, std::int64_t size) {
-      try {
-        auto worker = std::make_shared<Worker>();
-        std::thread([worker, fetch, size] { Worker::run(worker, fetch, size); }).detach();
-        worker_ = std::move(worker);
-        return true;
-      } catch (...) {
-        return false;
-      }
-    }
-    [[nodiscard]] bool started() const noexcept { return worker_ != nullptr; }
-
-    void ask(std::int64_t page) {
-      const std::lock_guard<std::mutex> lock(worker_->mutex);
-      worker_->asked = page;
-      worker_->ready = false;
-      worker_->wake.notify_one();
-    }
-    // Waits for the page asked for; throws its error.
-    Page<T> take() {
-      std::unique_lock<std::mutex> lock(worker_->mutex);
-      worker_->done.wait(lock, [&] { return worker_->ready; });
-      worker_->ready = false;
-      if (worker_->error) std::rethrow_exception(std::exchange(worker_->error, nullptr));
-      Page<T> page = std::move(*worker_->page);
-      worker_->page.reset();
-      return page;
-    }
-
-   private:
-    void release() noexcept {
-      if (!worker_) return;
-      {
-        const std::lock_guard<std::mutex> lock(worker_->mutex);
-        worker_->stop = true;
-      }
-      worker_->wake.notify_one();
-      worker_.reset();
-    }
-    std::shared_ptr<Worker> worker_;
-  };
-
   // Page `page_`: the one fetched ahead when there is one (rethrowing its error here, at the step
   // that needs the page), else fetched now. With prefetching, even the first page comes from the
-  // background thread, so that only that thread ever holds a page's parse.
+  // worker, so that only that thread ever holds a page's parse.
   Page<T> take_page() {
     if (!ahead_ && prefetch_) start_prefetch();
     if (!ahead_) return fetch_(page_, size_);
     ahead_ = false;
-    return worker_.take();
+    prefetcher_.wait();
+    return job_->take();
   }
 
-  // Asks the background thread (started on first use) for page `page_`. Without a thread to be
-  // had, the page is fetched on the caller's thread when needed.
+  // Asks the worker (started on first use) for page `page_`. When the library refuses a worker
+  // (`max_prefetch_threads`), the range fetches every page on the caller's thread.
   void start_prefetch() {
-    if (!worker_.started() && !worker_.start(fetch_, size_)) return;
-    worker_.ask(page_);
+    if (!prefetcher_) {
+      if (refused_) return;
+      job_ = std::make_shared<detail::PageJob<T>>(fetch_, size_);
+      prefetcher_ = detail::Prefetcher::start(job_);
+      if (!prefetcher_) {
+        refused_ = true;
+        job_.reset();
+        return;
+      }
+    }
+    prefetcher_.ask(page_);
     ahead_ = true;
   }
 
@@ -403,7 +414,9 @@ class PageRange {
   bool exhausted_{false};
   bool prefetch_{true};
   bool ahead_{false};    // page `page_` has been asked of the worker
-  WorkerHandle worker_;  // declared last: told to stop before the rest goes
+  bool refused_{false};  // no worker was to be had: every page on the caller's thread
+  std::shared_ptr<detail::PageJob<T>> job_;  // shared with the worker
+  detail::Prefetcher prefetcher_;            // declared last: cancelled before the rest goes
 };
 
 /// Every order from a starting page on: what `Client::orders()` returns.

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "client_impl.hpp"
+#include "listing.hpp"
+#include "prefetch.hpp"
 
 namespace impilo {
 
@@ -41,7 +43,8 @@ detail::Pipeline detail::make_pipeline(const ClientOptions& options, const Redac
                   common_headers(options), log);
 }
 
-Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+Client::Client(ClientOptions options)
+    : impl_(std::make_shared<Impl>(detail::with_prefetch_gates(std::move(options)))) {}
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
@@ -69,19 +72,16 @@ Order Client::get_order(std::int64_t id) const {
 }
 
 Page<Order> Client::list_orders(const ListOrdersParams& params) const {
-  return impl_->list(params);
+  detail::check_list_orders_params(params);
+  return detail::fetch_page<Order>(
+      *impl_, orders_path, detail::orders_query(params.extra_query)(params.page, params.size));
 }
 
 OrderRange Client::orders(const ListOrdersParams& params) const {
-  Impl::check_list_params(params);
-  return OrderRange(
-      [impl = impl_, params](std::int64_t page, std::int64_t size) {
-        ListOrdersParams p = params;
-        p.page = page;
-        p.size = size;
-        return impl->list(p);
-      },
-      params.page, params.size, impl_->options.prefetch_pages);
+  detail::check_list_orders_params(params);
+  return detail::page_range<Order>(impl_, std::string(orders_path),
+                                   detail::orders_query(params.extra_query), params.page,
+                                   params.size);
 }
 
 }  // namespace impilo

@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <impilo/client.hpp>
 #include <impilo/json.hpp>
-#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ascii.hpp"
+#include "listing.hpp"
 #include "logging.hpp"
 #include "pipeline.hpp"
 #include "secret_registry.hpp"
@@ -24,34 +24,7 @@ namespace impilo {
 
 namespace detail {
 
-constexpr std::string_view orders_path = "/api/v3/order";
-constexpr std::int64_t max_page_size = 250;
-
 using internal::has_control_character;
-
-/// Checks what every list call shares: a 1-based @p page, a @p size within 1..250, and
-/// @p extra_query naming none of the parameters the call models (@p modelled, fields of
-/// @p params_type).
-inline void check_paging(std::int64_t page, std::int64_t size,
-                         const std::vector<std::pair<std::string, std::string>>& extra_query,
-                         std::initializer_list<std::string_view> modelled,
-                         std::string_view params_type) {
-  if (page < 1) {
-    throw UsageError("page must be at least 1 (pages are 1-based), got " + std::to_string(page));
-  }
-  if (size < 1 || size > max_page_size) {
-    throw UsageError("size must be from 1 to 250, got " + std::to_string(size));
-  }
-  for (const auto& [key, value] : extra_query) {
-    for (const std::string_view name : modelled) {
-      if (key == name) {
-        throw UsageError("extra_query must not set '" + key + "': use " + std::string(params_type) +
-                         " instead");
-      }
-    }
-    if (key.empty()) throw UsageError("extra_query holds a parameter with an empty name");
-  }
-}
 
 /// @p options checked as `Client`'s constructor documents, `sleep` defaulted (options.cpp).
 /// @throws impilo::UsageError naming the first option that is unusable, never quoting the key.
@@ -92,22 +65,6 @@ struct Client::Impl {
   Impl(const Impl&) = delete;  // `log` and `pipeline` refer to the members before them
   Impl& operator=(const Impl&) = delete;
   ~Impl() = default;
-
-  Page<Order> list(const ListOrdersParams& params) const {
-    check_list_params(params);
-    std::string target = std::string(orders_path) + "?page=" + std::to_string(params.page) +
-                         "&size=" + std::to_string(params.size);
-    for (const auto& [key, value] : params.extra_query) {
-      target += "&" + internal::url_encode(key) + "=" + internal::url_encode(value);
-    }
-    return from_json_text<Page<Order>>(
-        pipeline.send({"GET", std::move(target), std::nullopt, Idempotency::safe_to_repeat}).body);
-  }
-
-  static void check_list_params(const ListOrdersParams& params) {
-    detail::check_paging(params.page, params.size, params.extra_query, {"page", "size"},
-                         "ListOrdersParams");
-  }
 };
 
 }  // namespace impilo

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "client_impl.hpp"
+#include "listing.hpp"
 
 namespace impilo {
 namespace {
@@ -41,9 +42,9 @@ std::string generated_external_id() {
     // No entropy source (a sandbox without /dev/urandom): a generator seeded by the clock and a
     // per-process counter still gives ids that differ between calls.
     static std::atomic<std::uint64_t> counter{0};
-    std::mt19937_64 engine(static_cast<std::uint64_t>(
-                               std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                           (counter.fetch_add(1) * 0x9E3779B97F4A7C15ULL));
+    std::mt19937_64 engine(
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+        (counter.fetch_add(1) * 0x9E3779B97F4A7C15ULL));
     append(engine(), 16);
     append(engine(), 16);
   }
@@ -78,8 +79,11 @@ class ExternalIdSearch {
   using Fetch = PageRange<Order>::Fetch;
   using Note = std::function<void(std::string)>;
 
-  ExternalIdSearch(Fetch fetch, Note note, std::string_view external_id, std::int64_t newer_than)
+  /// With @p prefetch, the fallback scan's range fetches ahead (`ClientOptions::prefetch_pages`).
+  ExternalIdSearch(Fetch fetch, bool prefetch, Note note, std::string_view external_id,
+                   std::int64_t newer_than)
       : fetch_(std::move(fetch)),
+        prefetch_(prefetch),
         note_(std::move(note)),
         external_id_(external_id),
         newer_than_(newer_than) {}
@@ -94,7 +98,7 @@ class ExternalIdSearch {
       return matches();
     }
     note_("listing is not in id order: reading every page");
-    for (const Order& order : PageRange<Order>(fetch_, 2, size_)) collect_one(order);
+    for (const Order& order : PageRange<Order>(fetch_, 2, size_, prefetch_)) collect_one(order);
     return matches();
   }
 
@@ -105,8 +109,7 @@ class ExternalIdSearch {
     spans_[1] = first_span;
     const std::int64_t last_page = (total + size_ - 1) / size_;
     if (last_page < 2) return false;  // a full page 1 that is not the last, yet `total` fits it
-    note_("listing is in id order: reading from page " + std::to_string(last_page) +
-          " backwards");
+    note_("listing is in id order: reading from page " + std::to_string(last_page) + " backwards");
     for (std::int64_t page = last_page;; ++page) {
       const Page<Order> result = fetch(page);
       if (result.content.empty()) {
@@ -170,14 +173,15 @@ class ExternalIdSearch {
     return found;
   }
 
-  Fetch fetch_;
+  Fetch fetch_;  // shares the client's state: the scan's prefetch worker may outlive the call
+  bool prefetch_;
   Note note_;
   std::string_view external_id_;
   std::int64_t newer_than_;
   std::int64_t size_{lookup_page_size};
-  std::map<std::int64_t, IdSpan> spans_;       // pages read in the id-ordered walk
-  std::map<std::int64_t, Order> by_id_;        // matches, deduplicated and sorted by id
-  std::vector<Order> without_id_;              // matches the server sent without an id
+  std::map<std::int64_t, IdSpan> spans_;  // pages read in the id-ordered walk
+  std::map<std::int64_t, Order> by_id_;   // matches, deduplicated and sorted by id
+  std::vector<Order> without_id_;         // matches the server sent without an id
 };
 
 /// What made a create's outcome ambiguous, for log lines and `AmbiguousCreateError`; empty when
@@ -211,16 +215,12 @@ std::vector<Order> Client::find_orders_by_external_id(std::string_view external_
     throw UsageError("find_orders_by_external_id: newer_than_id must not be negative, got " +
                      std::to_string(newer_than_id));
   }
-  const Impl& impl = *impl_;
+  // Everything the search holds shares the client's state: nothing refers to this `Client`.
   ExternalIdSearch search(
-      [&impl](std::int64_t page, std::int64_t size) {
-        ListOrdersParams params;
-        params.page = page;
-        params.size = size;
-        return impl.list(params);
-      },
-      [&impl](std::string line) {
-        impl.log(LogLevel::info, [&] { return "find by external id: " + line; });
+      detail::page_fetch<Order>(impl_, std::string(orders_path), detail::orders_query({})),
+      impl_->options.prefetch_pages,
+      [impl = impl_](std::string line) {
+        impl->log(LogLevel::info, [&] { return "find by external id: " + line; });
       },
       external_id, newer_than_id);
   return search.run();
@@ -251,10 +251,10 @@ Order Client::create_order_once(const CreateOrderRequest& request) const {
   try {
     ListOrdersParams probe;
     probe.size = 1;
-    const Page<Order> head = impl.list(probe);
+    const Page<Order> head = list_orders(probe);
     if (head.total && *head.total > lookup_page_size) {
       probe.page = *head.total;
-      const Page<Order> newest = impl.list(probe);
+      const Page<Order> newest = list_orders(probe);
       if (newest.content.size() == 1 && newest.content.front().id) {
         newer_than = *newest.content.front().id;
       }
@@ -288,12 +288,11 @@ Order Client::create_order_once(const CreateOrderRequest& request) const {
       found = find_orders_by_external_id(external_id, newer_than);
     } catch (const Error& e) {
       step(std::string("the lookup failed: ") + e.what());
-      throw AmbiguousCreateError(external_id,
-                                 "create_order_once: the create ended with " + ambiguity +
-                                     " and looking for external id " + external_id +
-                                     " failed (" + e.what() +
-                                     "); the order may exist: reconcile with "
-                                     "find_orders_by_external_id before creating it again");
+      throw AmbiguousCreateError(
+          external_id, "create_order_once: the create ended with " + ambiguity +
+                           " and looking for external id " + external_id + " failed (" + e.what() +
+                           "); the order may exist: reconcile with "
+                           "find_orders_by_external_id before creating it again");
     }
     if (!found.empty()) {
       const Order& placed = found.front();  // the lowest id when several sends landed

@@ -13,6 +13,7 @@
 
 #include "ascii.hpp"
 #include "client_impl.hpp"
+#include "listing.hpp"
 
 namespace impilo {
 
@@ -115,31 +116,30 @@ void check_logs_params(const ListWebhookLogsParams& params) {
   check_timestamp(params.end_timestamp, "end_timestamp");
 }
 
-/// The request target: path, paging, then each present filter, then `extra_query`.
-std::string logs_target(const ListWebhookLogsParams& params) {
-  std::string target = std::string(webhook_logs_path) + "?page=" + std::to_string(params.page) +
-                       "&size=" + std::to_string(params.size);
-  const auto add = [&target](std::string_view name, const std::string& value) {
-    target += "&" + std::string(name) + "=" + internal::url_encode(value);
+/// The query after the paging: each present filter, then `extra_query`.
+detail::PageQuery logs_query(const ListWebhookLogsParams& params) {
+  return [params](std::int64_t page, std::int64_t size) {
+    std::string query = detail::paging_query(page, size);
+    const auto add = [&query](std::string_view name, const std::string& value) {
+      query += "&" + std::string(name) + "=" + internal::url_encode(value);
+    };
+    const auto add_number = [&add](std::string_view name, const std::optional<std::int64_t>& v) {
+      if (v) add(name, std::to_string(*v));
+    };
+    const auto add_text = [&add](std::string_view name, const std::optional<std::string>& v) {
+      if (v) add(name, *v);
+    };
+    if (params.webhook_type) add("webhookType", params.webhook_type->str());
+    add_number("retryAttemptsMin", params.retry_attempts_min);
+    add_number("retryAttemptsMax", params.retry_attempts_max);
+    add_number("lastResponseStatus", params.last_response_status);
+    add_text("startLastRetryTimestamp", params.start_last_retry_timestamp);
+    add_text("endLastRetryTimestamp", params.end_last_retry_timestamp);
+    add_text("startTimestamp", params.start_timestamp);
+    add_text("endTimestamp", params.end_timestamp);
+    detail::append_query(query, params.extra_query);
+    return query;
   };
-  const auto add_number = [&add](std::string_view name, const std::optional<std::int64_t>& v) {
-    if (v) add(name, std::to_string(*v));
-  };
-  const auto add_text = [&add](std::string_view name, const std::optional<std::string>& v) {
-    if (v) add(name, *v);
-  };
-  if (params.webhook_type) add("webhookType", params.webhook_type->str());
-  add_number("retryAttemptsMin", params.retry_attempts_min);
-  add_number("retryAttemptsMax", params.retry_attempts_max);
-  add_number("lastResponseStatus", params.last_response_status);
-  add_text("startLastRetryTimestamp", params.start_last_retry_timestamp);
-  add_text("endLastRetryTimestamp", params.end_last_retry_timestamp);
-  add_text("startTimestamp", params.start_timestamp);
-  add_text("endTimestamp", params.end_timestamp);
-  for (const auto& [key, value] : params.extra_query) {
-    target += "&" + internal::url_encode(key) + "=" + internal::url_encode(value);
-  }
-  return target;
 }
 
 }  // namespace
@@ -177,23 +177,14 @@ void Client::set_webhook_secret(std::string_view secret) const {
 
 Page<WebhookLog> Client::list_webhook_logs(const ListWebhookLogsParams& params) const {
   check_logs_params(params);
-  return from_json_text<Page<WebhookLog>>(
-      impl_->pipeline.send({"GET", logs_target(params), std::nullopt, Idempotency::safe_to_repeat})
-          .body);
+  return detail::fetch_page<WebhookLog>(*impl_, webhook_logs_path,
+                                        logs_query(params)(params.page, params.size));
 }
 
 WebhookLogRange Client::webhook_logs(const ListWebhookLogsParams& params) const {
   check_logs_params(params);
-  return WebhookLogRange(
-      [impl = impl_, params](std::int64_t page, std::int64_t size) {
-        ListWebhookLogsParams p = params;
-        p.page = page;
-        p.size = size;
-        return from_json_text<Page<WebhookLog>>(
-            impl->pipeline.send({"GET", logs_target(p), std::nullopt, Idempotency::safe_to_repeat})
-                .body);
-      },
-      params.page, params.size);
+  return detail::page_range<WebhookLog>(impl_, std::string(webhook_logs_path), logs_query(params),
+                                        params.page, params.size);
 }
 
 }  // namespace impilo
