@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -25,6 +24,8 @@
 #include <system_error>
 #include <utility>
 
+#include "request_framing.hpp"
+
 namespace impilo::testing::detail {
 namespace {
 
@@ -34,8 +35,6 @@ constexpr std::size_t max_requests_per_connection = 1000;
 constexpr int keep_alive_seconds = 5;
 /// Bound on waiting for the next bytes of a request, or for room to write a response.
 constexpr int io_timeout_ms = 5000;
-/// Largest request body accepted, counted after chunked and content decoding (413 above it).
-constexpr std::size_t max_body_bytes = std::size_t{16} * 1024 * 1024;
 /// Time for a request line and headers to arrive, from their first byte (408 after it): a client
 /// dripping its head cannot hold a connection for longer.
 constexpr int head_timeout_ms = 5000;
@@ -258,75 +257,6 @@ class ConnectionThreads final : public httplib::TaskQueue {
   std::mutex mutex_;
   std::list<Worker> workers_;
 };
-
-/// A JSON error answer `{"message": TEXT}`.
-void answer_error(httplib::Response& res, int status, const char* message) {
-  res.status = status;
-  res.set_content(std::string("{\"message\":\"") + message + "\"}", "application/json");
-}
-
-/// True for a method whose requests carry a body the simulator reads.
-bool takes_body(const std::string& method) {
-  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
-}
-
-/// True for the Transfer-Encoding `chunked`, in any case (and nothing else: no list of codings).
-bool is_chunked(const std::string& coding) {
-  static constexpr char chunked[] = "chunked";
-  return coding.size() == sizeof chunked - 1 &&
-         std::equal(coding.begin(), coding.end(), chunked, [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
-
-/// The value of a Content-Length made of digits only (no sign, no list), or nullopt.
-std::optional<std::size_t> parse_content_length(const std::string& text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow
-  std::size_t value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return value;
-}
-
-/// Refuses a request whose body framing is ambiguous or unsupported, or whose announced body is
-/// over the limit, before any body byte is read (the connection then closes). True when refused.
-bool refuse_framing(const httplib::Request& req, httplib::Response& res) {
-  const bool has_encoding = req.has_header("Transfer-Encoding");
-  const bool has_length = req.has_header("Content-Length");
-  if (req.get_header_value_count("Transfer-Encoding") > 1 ||
-      req.get_header_value_count("Content-Length") > 1 || (has_encoding && has_length)) {
-    answer_error(res, 400, "Bad request");  // two framings: a request smuggling attempt
-    return true;
-  }
-  if (has_encoding && !is_chunked(req.get_header_value("Transfer-Encoding"))) {
-    answer_error(res, 501, "Transfer-Encoding not supported");
-    return true;
-  }
-  std::size_t length = 0;
-  if (has_length) {
-    const auto parsed = parse_content_length(req.get_header_value("Content-Length"));
-    if (!parsed) {
-      answer_error(res, 400, "Bad request");
-      return true;
-    }
-    length = *parsed;
-  }
-  if ((has_encoding || length > 0) && !takes_body(req.method)) {
-    answer_error(res, 400, "Bad request");  // a body nobody reads would pass for the next request
-    return true;
-  }
-  if (length > max_body_bytes) {
-    answer_error(res, 413, "Payload too large");
-    return true;
-  }
-  if (req.is_multipart_form_data()) {
-    answer_error(res, 415, "Unsupported media type");
-    return true;
-  }
-  return false;
-}
 
 /// Reads the body through @p reader (de-chunked and decoded by cpp-httplib) into @p body, at most
 /// `max_body_bytes` of it. On failure answers 413, 408 or 400 and returns false.
