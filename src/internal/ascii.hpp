@@ -5,6 +5,7 @@
 // the C locale a program may have changed, and wire formats do not.
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 namespace impilo::internal {
@@ -45,6 +46,13 @@ constexpr std::string_view trim(std::string_view text) noexcept {
 /// @p c with A-Z mapped to a-z.
 constexpr char to_lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// @p text with A-Z mapped to a-z.
+inline std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), to_lower);
+  return out;
 }
 
 /// True when @p a and @p b are equal but for the case of ASCII letters.

@@ -1,20 +1,14 @@
 #include "url.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <impilo/errors.hpp>
 #include <optional>
+
+#include "ascii.hpp"
 
 namespace impilo::internal {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_ipv4_loopback(std::string_view host) {
   // Four dot-separated decimal octets, the first being 127.
@@ -57,7 +51,7 @@ void check_port(std::string_view after_host) {
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
-  const std::string h = lower(host);
+  const std::string h = lowercase(host);
   return h == "localhost" || h == "::1" || is_ipv4_loopback(h);
 }
 
@@ -65,7 +59,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   UrlParts parts;
-  parts.scheme = lower(url.substr(0, scheme_end));
+  parts.scheme = lowercase(url.substr(0, scheme_end));
   const std::string_view after_scheme = url.substr(scheme_end + 3);
   const auto authority_end = std::min(after_scheme.find_first_of("/?#"), after_scheme.size());
   parts.authority = after_scheme.substr(0, authority_end);
@@ -122,7 +116,7 @@ BaseUrl parse_base_url(std::string_view url) {
   }
   if (host.empty()) throw UsageError("base_url has no host");
   check_port(after_host);
-  result.host = lower(host);
+  result.host = lowercase(host);
   result.loopback = is_loopback_host(result.host);
   if (result.scheme == "http" && !result.loopback) {
     throw UsageError(

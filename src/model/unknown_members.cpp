@@ -2,7 +2,6 @@
 // the field table (model_fields.hpp) and reading each object's `UnknownFields`.
 
 #include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <impilo/validation.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "json_pointer.hpp"
 #include "model_fields.hpp"
 
@@ -25,12 +25,7 @@ template <typename T>
 struct IsModel<T, std::void_t<decltype(std::declval<const T&>().unknown_fields)>> : std::true_type {
 };
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using internal::lowercase;
 
 /// Edit distance counting an insertion, deletion, substitution or swap of neighbours as one
 /// (optimal string alignment): `shipingOption` is 1 from `shippingOption`, `cuont` 1 from `count`.
@@ -55,12 +50,12 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 /// gets no suggestion.
 template <typename T>
 std::string closest_member(std::string_view name) {
-  const std::string wanted = lower(name);
+  const std::string wanted = lowercase(name);
   const std::size_t limit = std::clamp<std::size_t>(wanted.size() / 4, 1, 3);
   std::string best;
   std::size_t best_distance = limit + 1;
   detail::for_each_field<T>([&](const auto& f) {
-    const std::size_t distance = edit_distance(wanted, lower(f.name));
+    const std::size_t distance = edit_distance(wanted, lowercase(f.name));
     if (distance < best_distance) {
       best_distance = distance;
       best = std::string(f.name);
