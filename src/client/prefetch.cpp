@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <impilo/client.hpp>
 #include <memory>
 #include <mutex>
@@ -77,10 +78,16 @@ class PrefetchThreads {
     return *threads;
   }
 
+  PrefetchThreads() {
+    // Registered after the runtime's own handlers, so it runs before them (a thread checker
+    // looks for joinable threads that have ended in its handler).
+    std::atexit([] { instance().release_at_exit(); });
+  }
+
   std::shared_ptr<PrefetchState> start(std::shared_ptr<PrefetchJob> job) {
     const std::lock_guard<std::mutex> lock(mutex_);
     join_finished();
-    if (threads_.size() >= max_prefetch_threads) return nullptr;
+    if (exiting_ || threads_.size() >= max_prefetch_threads) return nullptr;
     auto state = std::make_shared<PrefetchState>();
     state->job = std::move(job);
     try {
@@ -112,10 +119,23 @@ class PrefetchThreads {
     join_finished();
   }
 
+  // At exit no thread is left joinable: one that has finished is joined (it is only returning),
+  // any other detached, to end with the process. Without this, the threads of the last ranges,
+  // which no later start or cancel joins, stay joinable and ended: a leak to a thread checker.
+  // A range used during exit fetches on its own thread.
+  void release_at_exit() noexcept {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    exiting_ = true;
+    join_finished();
+    for (Entry& entry : threads_) entry.first.detach();
+    threads_.clear();
+  }
+
  private:
   using Entry = std::pair<std::thread, std::shared_ptr<PrefetchState>>;
   std::mutex mutex_;
   std::vector<Entry> threads_;
+  bool exiting_{false};
 };
 
 /// Holds a user callback's place on a worker: while one is held, cancelling waits for it.
