@@ -203,3 +203,57 @@ TEST_CASE(
   CHECK(found.back().id == 1000);
   REQUIRE(wait_until_sole_owner(transport));
 }
+
+TEST_CASE(
+    "prefetch: a logger call in progress on the worker finishes before the range's destructor "
+    "returns",
+    "[paging][prefetch]") {
+  const auto listing = std::make_shared<Listing>();
+  const auto transport = std::make_shared<ListingTransport>(listing);
+  impilo::ClientOptions options = options_for(transport);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool entered = false;   // the worker is inside the logger
+  bool let_go = false;    // the test lets the logger return
+  bool returned = false;  // the logger has returned
+  options.logger = [&](impilo::LogLevel, std::string_view) {
+    // Hold only a line of page 2 on the worker: page 1 comes from the worker too, and begin()
+    // waits for it.
+    if (std::this_thread::get_id() == caller) return;
+    {
+      const std::lock_guard<std::mutex> lock(listing->mutex);
+      if (listing->pages.size() < 2) return;
+    }
+    std::unique_lock<std::mutex> lock(mutex);
+    if (entered) return;
+    entered = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return let_go; });
+    returned = true;
+  };
+  const impilo::Client client(std::move(options));
+  impilo::ListOrdersParams params;
+  params.size = 100;
+  auto range = std::make_unique<impilo::OrderRange>(client.orders(params));
+  CHECK(range->begin()->id == 600);  // page 2 is fetched ahead; its log line holds the worker
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+  }
+  bool returned_before_destructor_did = false;
+  std::thread destroyer([&] {
+    range.reset();
+    const std::lock_guard<std::mutex> lock(mutex);
+    returned_before_destructor_did = returned;
+  });
+  // Give a destructor that does not wait the time to return while the logger is still held.
+  std::this_thread::sleep_for(milliseconds(50));
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    let_go = true;
+  }
+  changed.notify_all();
+  destroyer.join();
+  CHECK(returned_before_destructor_did);
+}
