@@ -236,6 +236,15 @@ TEST_CASE(
   impilo::ListOrdersParams params;
   params.size = 100;
   auto range = std::make_unique<impilo::OrderRange>(client.orders(params));
+  // Lets the logger go however the test ends, so that a failed REQUIRE fails rather than hangs
+  // in the range's destructor (declared after `range`: runs before it).
+  const std::shared_ptr<void> release_logger(nullptr, [&](void*) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      let_go = true;
+    }
+    changed.notify_all();
+  });
   CHECK(range->begin()->id == 600);  // page 2 is fetched ahead; its log line holds the worker
   {
     std::unique_lock<std::mutex> lock(mutex);
