@@ -461,7 +461,7 @@ TEST_CASE("errors arrays give every message and the first code that maps", "[err
   }
 }
 
-TEST_CASE("message wins over error; a blank one does not", "[errors]") {
+TEST_CASE("message wins over error, and a blank one does not", "[errors]") {
   SECTION("Spring error with a blank message shows the error") {
     const Thrown e = thrown_by(400, R"({"status":400,"error":"Bad Request","message":""})");
     CHECK(e.message == "Bad Request");

@@ -214,7 +214,7 @@ TEST_CASE("trim removes the C locale's whitespace and nothing else", "[internal]
   CHECK(trim("a b") == "a b");
 }
 
-TEST_CASE("control characters: below 0x20 and DEL; with space for URLs and header names",
+TEST_CASE("control characters: below 0x20 and DEL, with space for URLs and header names",
           "[internal]") {
   using impilo::internal::has_control_character;
   using impilo::internal::has_control_or_space;

@@ -305,7 +305,7 @@ TEST_CASE("WebhookReceiver hands each id out once across threads", "[webhooks]")
   CHECK(delivered == 500);
 }
 
-TEST_CASE("WebhookReceiver refuses an unusable configuration; without_secret is explicit",
+TEST_CASE("WebhookReceiver refuses an unusable configuration, and without_secret is explicit",
           "[webhooks]") {
   CHECK_THROWS_AS(impilo::WebhookReceiver(""), impilo::UsageError);
   CHECK_THROWS_AS(impilo::WebhookReceiver("line\nbreak"), impilo::UsageError);
