@@ -23,6 +23,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
+#include <impilo/ticket.hpp>
 #include <impilo/transport.hpp>
 #include <impilo/webhooks.hpp>
 #include <iterator>
@@ -199,9 +200,20 @@ struct IMPILO_EXPORT ClientOptions {
   /// Also log request and response bodies at `debug`. They hold patients' names and addresses:
   /// turn on only where such logs are allowed.
   bool log_bodies{false};
-  /// How long `create_order_once` waits after an ambiguous outcome before looking for the order,
-  /// so that a server that commits after the connection broke has done so. Must not be negative.
+  /// How long `create_order_once` and `place_order` wait after an ambiguous outcome before their
+  /// first lookup of the order; each further lookup waits twice as long as the one before.
+  /// Must not be negative.
   std::chrono::milliseconds settle_delay{2000};
+  /// How many lookups an ambiguous create gets before it may be sent again (or, after a 2xx,
+  /// before `AmbiguousCreateError`): with the defaults, after 2 s, 4 s and 8 s. The settle window,
+  /// `settle_delay` * (2^settle_lookups - 1) (14 s by default), is the SDK's one assumption about
+  /// the server: an order it accepted is listed within that window. From 1 to 16.
+  int settle_lookups{3};
+  /// How many of the newest orders `create_order_once` reads, before its first send, for an order
+  /// already carrying a caller-set external id (found: returned, nothing sent). 0 turns the
+  /// look-before-send off; must not be negative. A bounded guard against reruns: exact across
+  /// processes and restarts are tickets (`prepare_order`, `place_order`).
+  std::int64_t once_lookback{1000};
   /// How the client waits between attempts (and for `settle_delay`). Replace in tests to run
   /// retries without real waits. Called from the thread making the call, or from a range's
   /// background fetch; like `logger`, never from a range's background thread once the range has
@@ -471,46 +483,88 @@ class IMPILO_EXPORT Client {
   /// Every order whose `externalOrderIds` holds @p external_id, by ascending id (an order without
   /// an id comes last), found by listing: the API has no search.
   ///
-  /// Correct whatever order the server lists in. Pages of 250 are read; page 1 tells `total`
-  /// (T orders, P = ceil(T / 250) pages). When the ids show the listing is in ascending id order,
-  /// the walk jumps to the last page and goes backwards, checking at every page that the order
-  /// holds (ascending within the page, below the page after it, above page 1); the moment it does
-  /// not, it falls back to reading every page from page 2 on. Requests, each retried as any GET:
-  /// - P when nothing bounds the search (1 when T <= 250), in either order;
+  /// Correct whatever order the server lists in, and whatever `total` it claims. Pages of 250 are
+  /// read; page 1 tells `total` (T orders, P = ceil(T / 250) pages). When the ids show the listing
+  /// is in ascending id order, the walk jumps to the last page and goes backwards, checking at
+  /// every page that the order holds (ascending within the page, below the page after it, above
+  /// page 1); the moment it does not, it falls back to reading every page from page 2 on. Either
+  /// way it reads on until a page says `last: true` or comes back empty: `total` only picks where
+  /// to jump, never ends the walk (one that disagrees with the pages is logged at `warning`).
+  /// Requests, each retried as any GET:
+  /// - P + 1 when nothing bounds the search (1 when T <= 250 and the server sends `last`);
   /// - with @p newer_than_id and an id-ordered listing: 1 + the pages holding ids above it + 1
-  ///   (the page that reaches back to it), whatever T is; about 3 when few orders are newer;
-  /// - at most 2P - 1 when the order breaks late in the walk (pages read before the fallback).
+  ///   (the page that reaches back to it), whatever T is; 2 or 3 when few orders are newer;
+  /// - at most 2P when the order breaks late in the walk (pages read before the fallback).
   /// Orders appended while it walks are found (the walk reads on past a stale last page).
   ///
   /// @param external_id the id to look for, as the caller or `create_order_once` set it.
-  /// @param newer_than_id only orders with a larger id are looked for (0: every order). With an
-  ///        id-ordered listing the walk stops at the first page that reaches back to it; that
-  ///        relies on ids growing with creation, as they do in the API and the simulator.
-  /// @throws impilo::UsageError for an empty @p external_id or a negative @p newer_than_id
-  ///         (nothing sent); any error `list_orders` throws.
-  std::vector<Order> find_orders_by_external_id(std::string_view external_id,
-                                                std::int64_t newer_than_id = 0) const;
+  /// @param newer_than_id only orders with a larger id are looked for (empty: every order; any
+  ///        id, 0 and negative ones included, is compared like any other). With an id-ordered
+  ///        listing the walk stops at the first page that reaches back to it; that relies on ids
+  ///        growing with creation, as they do in the API and the simulator.
+  /// @throws impilo::UsageError for an empty @p external_id (nothing sent); any error
+  ///         `list_orders` throws, and `DecodeError` for a server that repeats a page.
+  std::vector<Order> find_orders_by_external_id(
+      std::string_view external_id, std::optional<std::int64_t> newer_than_id = std::nullopt) const;
 
-  /// Creates @p request at most once, reconciling ambiguous outcomes through its external id.
+  /// Creates @p request at most once per external id within a bounded window, reconciling
+  /// ambiguous outcomes through that id. For exactly once across reruns, crashes and processes,
+  /// use tickets (`prepare_order`, `place_order`).
   ///
   /// The API has no idempotency key, so the first of `request.external_order_ids` serves as one;
   /// when there is none (absent or empty), `impilo-cpp:` followed by 32 random lower-case hex
-  /// digits is added (ids the caller set are never changed). Before the first send it notes the
-  /// newest order (1 small GET, 2 when the account has more than 250 orders) so that lookups read
-  /// only newer pages. Then it sends, as `create_order` does. When the outcome is ambiguous (a
-  /// `TransportError` that may have reached the server, a `ServerError`, a `DecodeError` of the
-  /// 2xx answer), it waits `ClientOptions::settle_delay`, then looks for orders newer than the
-  /// noted one carrying the id (`find_orders_by_external_id`): found, it returns the one with
-  /// the lowest id; not found, it sends the same request again, up to `max_retries` more times.
-  /// Each step is logged at `info`, without patient data.
+  /// digits is added (ids the caller set are never changed). Steps, each logged at `info` without
+  /// patient data:
+  /// 1. note the newest order (1 small GET, 2 when the account has more than one order), so that
+  ///    lookups read only newer pages;
+  /// 2. with a caller-set id, look among the newest `ClientOptions::once_lookback` orders (1000 by
+  ///    default; in an id-ordered listing, those and page 1) for one already carrying it: found,
+  ///    return it and send nothing. An order older than that may not be seen: that is the bound
+  ///    a ticket does not have;
+  /// 3. send, as `create_order` does. A 2xx is never sent again: an order it carries is returned;
+  ///    an undecodable one is looked up over the settle window (`ClientOptions::settle_lookups`)
+  ///    and returned when found, else `AmbiguousCreateError`;
+  /// 4. after an outcome that may or may not have placed the order (a `TransportError` that may
+  ///    have reached the server, a 5xx or 408 `ServerError`), look the id up over the settle
+  ///    window (after 2 s, 4 s and 8 s by default): found, return the one with the lowest id; not
+  ///    found in any lookup, send the same request again, up to `max_retries` more times.
   ///
-  /// It reconciles its own sends: an older order that already carries a caller-set id is not
-  /// looked for (use `find_orders_by_external_id` for that).
-  /// @throws impilo::AmbiguousCreateError when it cannot tell: a lookup failed, or the last send
-  ///         allowed was ambiguous and its order was not found (it may still appear).
+  /// Exact as long as an order the server accepted is listed within the settle window.
+  /// @throws impilo::AmbiguousCreateError when it cannot tell: a lookup failed, a 2xx order was
+  ///         not found, or the last send allowed was ambiguous and its order was not found (it
+  ///         may still appear). `external_id()` is the key to reconcile with.
   /// @throws impilo::ValidationError (nothing sent); any other error `create_order` throws when
   ///         the outcome is certain (a 400, a 401, a connection never made, ...).
   Order create_order_once(const CreateOrderRequest& request) const;
+
+  /// Prepares @p request for `place_order`: validates it, fixes its external id (the first one
+  /// the caller set, else a generated `impilo-cpp:` id as in `create_order_once`) and notes the
+  /// newest order id (1 small GET, 2 when the account has more than one order). Sends no order.
+  ///
+  /// Save `ticket.to_string()` where your own record of the intent goes, in the same transaction
+  /// (the outbox pattern, docs/retries.md), then place it.
+  /// @throws impilo::ValidationError (nothing sent); any error `list_orders` throws (nothing
+  ///         placed: prepare again).
+  CreateTicket prepare_order(const CreateOrderRequest& request) const;
+
+  /// Places @p ticket's order at most once, however many times it is called: after any failure,
+  /// crash or restart, from any process or machine on the same account.
+  ///
+  /// Looks for orders newer than `ticket.newer_than_id()` carrying `ticket.external_id()`: found,
+  /// it returns the one with the lowest id and sends nothing; not found, it sends and reconciles as
+  /// steps 3 and 4 of `create_order_once` do. Cost, whatever the size of the account, when few
+  /// orders are newer than the ticket and the listing is in id order (as the API's is): at most 3
+  /// GETs and 1 POST; the settle lookups only follow an ambiguous outcome.
+  ///
+  /// Two calls with the same ticket at the same moment are not safe: serialize them (a row lock,
+  /// a claim). A call that follows a crashed one should come at least the settle window after the
+  /// crashed send (`ClientOptions::settle_lookups`): an order accepted then may not be listed yet.
+  /// @throws impilo::AmbiguousCreateError as `create_order_once` does (place again later: the
+  ///         next call finds the order or sends it);
+  /// @throws impilo::ValidationError when the ticket's request breaks a rule of this version of
+  ///         the SDK (nothing sent); any other error `create_order` throws when the outcome is
+  ///         certain (nothing placed), and any error `list_orders` throws (nothing sent).
+  Order place_order(const CreateTicket& ticket) const;
 
   /// `POST /api/v3/webhook`: subscribes `subscription.url` to deliveries of `subscription.type`.
   ///
@@ -548,6 +602,7 @@ class IMPILO_EXPORT Client {
 
  private:
   struct Impl;
+  class Once;  // the steps create_order_once and place_order share (client_once.cpp)
   std::shared_ptr<const Impl> impl_;  // shared with the ranges this client hands out
 };
 

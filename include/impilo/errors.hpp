@@ -16,11 +16,12 @@
 ///     │   └── ServerError            5xx
 ///     ├── TransportError         no usable HTTP answer (connect, TLS, timeout, cut connection)
 ///     ├── DecodeError            a body that is not the expected JSON
-///     ├── AmbiguousCreateError   create_order_once could not tell whether its order was placed
+///     ├── AmbiguousCreateError   a create-once call could not tell whether its order exists
 ///     └── UsageError             the SDK was called wrongly (bad option, id out of range, ...)
 /// ```
 /// No message of any of these ever contains the API key.
 
+#include <chrono>
 #include <cstdint>
 #include <impilo/export.hpp>
 #include <optional>
@@ -89,6 +90,14 @@ class IMPILO_EXPORT Error : public std::runtime_error {
  public:
   /// An error with the message @p what.
   explicit Error(const std::string& what) : std::runtime_error(what) {}
+
+  /// True when the call that failed may have changed something on the server, so repeating it
+  /// blindly could do it twice: a `TransportError` that may have reached the server, a 5xx (or a
+  /// proxy's 408) `ServerError`, a `DecodeError` of a 2xx answer to a create, and
+  /// `AmbiguousCreateError`. False when nothing happened: `ValidationError`, `UsageError`, and
+  /// the other HTTP errors (4xx: the server refused). A create that failed with true: look it up
+  /// or place its ticket again (docs/error-handling.md), never create it again.
+  [[nodiscard]] virtual bool may_have_taken_effect() const noexcept { return false; }
 };
 
 /// The SDK was used wrongly: a refused option (an `http://` URL to a remote host, a header value
@@ -192,10 +201,25 @@ class IMPILO_EXPORT NotFoundError : public ApiError {
   using ApiError::ApiError;
 };
 
-/// HTTP 429: too many requests. Thrown after the retries allowed are spent.
+/// HTTP 429: too many requests. Thrown after the retries allowed are spent, or at once when the
+/// server asks for a wait longer than `ClientOptions::max_retry_after`. Nothing was done.
 class IMPILO_EXPORT RateLimitError : public ApiError {
  public:
   using ApiError::ApiError;
+  /// As `ApiError`'s constructor, with the server's `Retry-After` read as a wait.
+  RateLimitError(int status, ErrorCode code, std::string message, std::string body,
+                 std::string request, std::optional<std::chrono::milliseconds> retry_after)
+      : ApiError(status, code, std::move(message), std::move(body), std::move(request)),
+        retry_after_(retry_after) {}
+  /// The wait the server asked for in `Retry-After` (seconds or an HTTP date, as a duration from
+  /// when the answer came; zero for a date in the past); empty when it sent none or an unreadable
+  /// one.
+  [[nodiscard]] std::optional<std::chrono::milliseconds> retry_after() const noexcept {
+    return retry_after_;
+  }
+
+ private:
+  std::optional<std::chrono::milliseconds> retry_after_;
 };
 
 /// HTTP 5xx, and any other status the SDK does not map to a narrower class. Thrown after the
@@ -203,6 +227,11 @@ class IMPILO_EXPORT RateLimitError : public ApiError {
 class IMPILO_EXPORT ServerError : public ApiError {
  public:
   using ApiError::ApiError;
+  /// True for a 5xx and a 408 (the server, or a proxy in front of it, may have acted before
+  /// failing to answer); false for the other statuses this class carries (405, 409, ...).
+  [[nodiscard]] bool may_have_taken_effect() const noexcept override {
+    return status() >= 500 || status() == 408;
+  }
 };
 
 /// Builds the right `ApiError` subclass for an HTTP error status and body, and throws it.
@@ -211,10 +240,12 @@ class IMPILO_EXPORT ServerError : public ApiError {
 /// a bare JSON string, plain text, HTML, or nothing. 400 gives `BadRequestError`, 401
 /// `AuthenticationError` (code `unauthorized`), 403 `PermissionDeniedError`, 404 `NotFoundError`
 /// (code `not_found` unless the text maps to another code), 429 `RateLimitError`, anything else
-/// `ServerError`. @p request (`GET /api/v3/order/99`) becomes `ApiError::request()`.
+/// `ServerError`. @p request (`GET /api/v3/order/99`) becomes `ApiError::request()`;
+/// @p retry_after becomes `RateLimitError::retry_after()` of a 429.
 /// @pre @p status is not a 2xx status (passing one still throws a `ServerError`).
-[[noreturn]] IMPILO_EXPORT void throw_api_error(int status, std::string body,
-                                                std::string request = {});
+[[noreturn]] IMPILO_EXPORT void throw_api_error(
+    int status, std::string body, std::string request = {},
+    std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
 
 /// The server's message extracted from an error body of any shape (see `throw_api_error`); the
 /// trimmed body itself when no shape is recognised; empty for an empty body.
@@ -243,6 +274,10 @@ class IMPILO_EXPORT TransportError : public Error {
   /// False only when the request certainly never reached the server (it is then safe to repeat);
   /// true when it may have (a create may have placed an order: check before placing it again).
   [[nodiscard]] bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+  /// `may_have_reached_server()`.
+  [[nodiscard]] bool may_have_taken_effect() const noexcept override {
+    return may_have_reached_server_;
+  }
 
  private:
   Kind kind_;
@@ -273,6 +308,10 @@ class IMPILO_EXPORT DecodeError : public Error {
   /// order id) before placing it again, as after a `TransportError` that says the same. False for
   /// reads, and for documents decoded without a request (`from_json_text`).
   [[nodiscard]] bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+  /// `may_have_reached_server()`: true only for an undecodable 2xx answer to a create.
+  [[nodiscard]] bool may_have_taken_effect() const noexcept override {
+    return may_have_reached_server_;
+  }
 
  private:
   std::string pointer_;
@@ -280,14 +319,15 @@ class IMPILO_EXPORT DecodeError : public Error {
   bool may_have_reached_server_{false};
 };
 
-/// `Client::create_order_once` could not tell whether its order was placed: a send had an
-/// ambiguous outcome (a cut connection, a timeout, a 5xx, an undecodable 2xx) and the lookup by
-/// external id either failed or found nothing after the last send allowed.
+/// `Client::create_order_once` or `Client::place_order` could not tell whether its order exists:
+/// a send had an ambiguous outcome (a cut connection, a timeout, a 5xx, an undecodable 2xx) and
+/// the lookups by external id over the settle window either failed or found nothing.
 ///
-/// The order may exist, or may still appear (a server that commits late). Do not create it again
-/// blindly: reconcile later with `Client::find_orders_by_external_id(external_id())`. `what()`
-/// names the create failure's kind (`TransportError` "connection cut", `ServerError` "HTTP 503",
-/// ...) and, when the lookup failed, why; it never holds patient data or the API key.
+/// It may exist, or may still appear (a server that lists late). Do not create it again blindly:
+/// place the same ticket again later (`place_order` looks first), or reconcile with
+/// `Client::find_orders_by_external_id(external_id())`. `what()` names the create failure's kind
+/// (`TransportError` "connection cut", `ServerError` "HTTP 503", ...) and, when the lookup failed,
+/// why; it never holds patient data or the API key.
 class IMPILO_EXPORT AmbiguousCreateError : public Error {
  public:
   /// @p external_id is the id the request carried (the one to look up later).
@@ -296,6 +336,8 @@ class IMPILO_EXPORT AmbiguousCreateError : public Error {
 
   /// The external order id sent with every attempt: the key to reconcile with.
   [[nodiscard]] const std::string& external_id() const noexcept { return external_id_; }
+  /// Always true: the order may exist.
+  [[nodiscard]] bool may_have_taken_effect() const noexcept override { return true; }
 
  private:
   std::string external_id_;

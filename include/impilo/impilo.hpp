@@ -7,6 +7,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
 #include <impilo/models.hpp>
+#include <impilo/ticket.hpp>
 #include <impilo/transport.hpp>
 #include <impilo/validation.hpp>
 #include <impilo/version.hpp>

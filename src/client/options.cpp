@@ -29,6 +29,19 @@ ClientOptions checked_options(ClientOptions options) {
   if (options.attempt_timeout.count() <= 0) throw UsageError("attempt_timeout must be positive");
   if (options.connect_timeout.count() <= 0) throw UsageError("connect_timeout must be positive");
   if (options.settle_delay.count() < 0) throw UsageError("settle_delay must not be negative");
+  if (options.settle_lookups < 1 || options.settle_lookups > 16) {
+    throw UsageError("settle_lookups must be from 1 to 16, got " +
+                     std::to_string(options.settle_lookups));
+  }
+  // The waits double: the last one, settle_delay * 2^(settle_lookups - 1), must fit.
+  if (options.settle_delay.count() > std::chrono::milliseconds::max().count() >>
+      options.settle_lookups) {
+    throw UsageError("settle_delay is too long for settle_lookups doubling waits");
+  }
+  if (options.once_lookback < 0) {
+    throw UsageError("once_lookback must not be negative (0 turns the look-before-send off), got " +
+                     std::to_string(options.once_lookback));
+  }
   if (options.overall_timeout.count() < 0) {
     throw UsageError("overall_timeout must not be negative (0 means no overall bound)");
   }

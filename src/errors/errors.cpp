@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <impilo/errors.hpp>
 #include <nlohmann/json.hpp>
@@ -510,7 +511,8 @@ std::string extract_error_message(std::string_view body) {
   return read_error_body(body).message;
 }
 
-void throw_api_error(int status, std::string body, std::string request) {
+void throw_api_error(int status, std::string body, std::string request,
+                     std::optional<std::chrono::milliseconds> retry_after) {
   ErrorBody parsed = read_error_body(body);
   ErrorCode code = parsed.code;
   if (status == 401) {
@@ -531,7 +533,8 @@ void throw_api_error(int status, std::string body, std::string request) {
     case 404:
       throw NotFoundError(status, code, std::move(message), std::move(body), std::move(request));
     case 429:
-      throw RateLimitError(status, code, std::move(message), std::move(body), std::move(request));
+      throw RateLimitError(status, code, std::move(message), std::move(body), std::move(request),
+                           retry_after);
     default:
       // 5xx, and every status without a narrower class: 408 (a timeout, retried like a 5xx),
       // other 4xx (405, 409, 413, 422, ...) that the API does not document, and a 2xx or 3xx

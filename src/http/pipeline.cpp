@@ -99,7 +99,8 @@ HttpResponse Pipeline::send(Call call) const {
                  [&] { return where + " failed: HTTP " + std::to_string(response.status); });
       // Redacted raw and decoded, so that body(), message() and what() never hold the key or a
       // webhook secret.
-      throw_api_error(response.status, log_.redact_body(std::move(response.body)), where);
+      throw_api_error(response.status, log_.redact_body(std::move(response.body)), where,
+                      decision.retry_after);
     }
   }
 }
