@@ -1,7 +1,7 @@
-// `CreateTicket` as text (docs/retries.md, "Tickets"): `impilo-ticket-v1:`, a checksum of the
-// rest, then compact JSON. The checksum is what tells a damaged or truncated ticket (a column cut
-// at 255 characters, a copy-paste that lost its end) from one whose content is wrong; the JSON
-// keeps the ticket readable by a person who must reconcile it by hand.
+// `CreateTicket` as text (docs/adr/0008-create-once.md): `impilo-ticket-v1:`, a checksum of the
+// rest, then compact JSON. The checksum tells a damaged or truncated ticket (a column cut at 255
+// characters, a copy-paste that lost its end) from one whose content is wrong; the JSON keeps the
+// ticket readable by a person who must reconcile it by hand.
 
 #include <cstdint>
 #include <impilo/errors.hpp>
@@ -14,26 +14,14 @@
 #include <string_view>
 #include <utility>
 
+#include "checksum.hpp"
 #include "json_limits.hpp"
 
 namespace impilo {
 namespace {
 
-constexpr std::size_t checksum_digits = 16;
-
-/// FNV-1a, 64 bits: catches a truncation or a changed byte; not a defence against forgery (a
-/// ticket is the caller's own data, kept where the caller's records are).
-std::string checksum(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string digits(checksum_digits, '0');
-  for (std::size_t i = checksum_digits; i-- > 0; hash >>= 4U) digits[i] = hex[hash & 0xFU];
-  return digits;
-}
+using internal::checksum_hex;
+constexpr std::size_t checksum_digits = internal::checksum_hex_digits;
 
 [[noreturn]] void refuse(const std::string& why) {
   throw UsageError("CreateTicket::parse: " + why);
@@ -66,7 +54,7 @@ std::string CreateTicket::to_string() const {
   // Strings were checked as UTF-8 when the ticket was made (validation); `replace` keeps a
   // ticket built from a request that skipped validation printable rather than throwing.
   const std::string json = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return std::string(prefix) + checksum(json) + ":" + json;
+  return std::string(prefix) + checksum_hex(json) + ":" + json;
 }
 
 CreateTicket CreateTicket::parse(std::string_view text) {
@@ -84,7 +72,7 @@ CreateTicket CreateTicket::parse(std::string_view text) {
     refuse("the ticket is truncated: it ends before its checksum and content");
   }
   const std::string_view json = rest.substr(checksum_digits + 1);
-  if (checksum(json) != rest.substr(0, checksum_digits)) {
+  if (checksum_hex(json) != rest.substr(0, checksum_digits)) {
     refuse("the ticket is damaged or truncated: its checksum does not match its content (" +
            std::to_string(json.size()) + " bytes)");
   }

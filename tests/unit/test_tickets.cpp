@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "checksum.hpp"
 #include "fake_impilo.hpp"
 #include "thrown.hpp"
 
@@ -89,14 +90,7 @@ TEST_CASE("a damaged, truncated or foreign ticket is refused, saying what is wro
 TEST_CASE("a ticket whose checksum holds but whose content is wrong is refused", "[tickets]") {
   // Built as to_string builds them, so that only the content is wrong.
   const auto with_checksum = [](const std::string& json_text) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const char c : json_text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 0x100000001b3ULL;
-    }
-    char digits[17];
-    std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(hash));
-    return "impilo-ticket-v1:" + std::string(digits) + ":" + json_text;
+    return "impilo-ticket-v1:" + impilo::internal::checksum_hex(json_text) + ":" + json_text;
   };
   const json good_request = json::parse(impilo::to_json_text(request({{"ehr-7"}})));
   const auto refusal = [&](const json& body) {
