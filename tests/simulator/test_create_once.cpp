@@ -79,3 +79,40 @@ TEST_CASE("the listing honours sortDescending=true", "[once]") {
   params.page = 1;
   REQUIRE(client.list_orders(params).content[0].id == 1);
 }
+
+TEST_CASE("one ticket placed by two clients one after the other, the first cut off: one order",
+          "[once][tickets]") {
+  auto sim = started();
+  const impilo::Client first = make_client(*sim);
+  for (int i = 0; i < 3; ++i) first.create_order(item_order(demo::cuff));  // others' orders
+  impilo::CreateOrderRequest request = item_order(demo::glucose_meter);
+  request.external_order_ids = std::vector<std::string>{"clinic-ticket-1"};
+  const std::string saved = first.prepare_order(request).to_string();
+
+  sim->commit_then_drop(1);
+  // The first process places it; the answer is lost; it finds the order in its lookup.
+  const impilo::Order placed = first.place_order(impilo::CreateTicket::parse(saved));
+  // A second process (its own client and connections) places the ticket read back from storage.
+  const impilo::Client second = make_client(*sim);
+  const impilo::Order again = second.place_order(impilo::CreateTicket::parse(saved));
+
+  REQUIRE(sim->orders().size() == 4);
+  REQUIRE(placed.id == 4);
+  REQUIRE(again == placed);
+}
+
+TEST_CASE("two clients with the same caller-set external id against commit-then-drop: one order",
+          "[once]") {
+  impilo::testing::SimulatorOptions options;
+  options.commit_then_drop = 5;
+  auto sim = started(std::move(options));
+  impilo::CreateOrderRequest request = item_order(demo::glucose_meter);
+  request.external_order_ids = std::vector<std::string>{"ops-2026-0001"};
+
+  // A run whose every create is cut off after it committed, then a rerun of the same command.
+  const impilo::Order first = make_client(*sim).create_order_once(request);
+  const impilo::Order rerun = make_client(*sim).create_order_once(request);
+
+  REQUIRE(sim->orders().size() == 1);
+  REQUIRE(rerun == first);
+}
