@@ -70,6 +70,46 @@ void check_failure(int count, int status, const std::optional<int>& retry_after,
   }
 }
 
+/// The requests that `fail_only` picks: one method and one path (without a query).
+struct RequestFilter {
+  std::string method;
+  std::string path;
+
+  [[nodiscard]] bool matches(const httplib::Request& req) const {
+    return req.method == method && req.path == path;  // cpp-httplib's path has no query
+  }
+};
+
+/// `"METHOD PATH"` as a filter; nothing for an empty @p text (every request).
+std::optional<RequestFilter> checked_fail_only(const std::string& text, const char* where) {
+  if (text.empty()) return std::nullopt;
+  const auto refuse = [&](const std::string& problem) {
+    return std::invalid_argument(std::string(where) + ": expected a method and a path separated " +
+                                 "by one space, such as 'POST /api/v3/order', got '" + text +
+                                 "': " + problem);
+  };
+  const std::size_t space = text.find(' ');
+  if (space == std::string::npos) throw refuse("there is no space before the path");
+  RequestFilter filter{text.substr(0, space), text.substr(space + 1)};
+  const bool upper_case = std::all_of(filter.method.begin(), filter.method.end(),
+                                      [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (filter.method.empty() || !upper_case) {
+    throw refuse("the method must be upper-case letters (GET, POST, ...)");
+  }
+  if (filter.path.empty() || filter.path.front() != '/') {
+    throw refuse("the path must start with '/'");
+  }
+  if (impilo::internal::has_control_or_space(filter.path)) {
+    throw refuse("the path must hold no space or control character");
+  }
+  if (filter.path.find_first_of("?#") != std::string::npos) {
+    throw refuse(
+        "the path must hold no query or fragment (requests are matched on their path "
+        "alone)");
+  }
+  return filter;
+}
+
 void check_drops(int count, const char* where) {
   if (count < 0) {
     throw std::invalid_argument(std::string(where) + ": the count of creates must not be negative");
@@ -133,6 +173,7 @@ struct Simulator::Impl {
         failures_left(options.fail_next),
         failure_status(options.fail_status),
         failure_retry_after(options.fail_retry_after),
+        failure_filter(checked_fail_only(options.fail_only, "SimulatorOptions::fail_only")),
         drops_left(options.commit_then_drop) {
     check_latency(latency, "SimulatorOptions::latency");
     check_drops(drops_left, "SimulatorOptions::commit_then_drop");
@@ -140,14 +181,15 @@ struct Simulator::Impl {
                   "SimulatorOptions::fail_next");
   }
 
-  /// Every request: latency, an injected failure, the key, then the endpoint.
+  /// Every request: latency, an injected failure (when the request is one `fail_only` picks),
+  /// the key, then the endpoint.
   detail::Answer answer(const httplib::Request& req) {
     {
       std::unique_lock<std::mutex> lock(control_mutex);
       if (latency.count() > 0) {
         stop_signal.wait_for(lock, latency, [this] { return stopping; });
       }
-      if (failures_left > 0) {
+      if (failures_left > 0 && (!failure_filter || failure_filter->matches(req))) {
         --failures_left;
         detail::Answer failure =
             detail::message_answer(failure_status, detail::text::simulated_failure);
@@ -297,6 +339,7 @@ struct Simulator::Impl {
   int failures_left;
   int failure_status;
   std::optional<int> failure_retry_after;
+  std::optional<RequestFilter> failure_filter;  // `fail_only`; none: every request
   int drops_left;
   bool stopping{false};
 
@@ -404,6 +447,12 @@ void Simulator::fail_next(int count, int status, std::optional<int> retry_after_
   impl_->failures_left = count;
   impl_->failure_status = status;
   impl_->failure_retry_after = retry_after_seconds;
+}
+
+void Simulator::fail_only(const std::string& method_and_path) {
+  std::optional<RequestFilter> filter = checked_fail_only(method_and_path, "Simulator::fail_only");
+  const std::lock_guard<std::mutex> lock(impl_->control_mutex);
+  impl_->failure_filter = std::move(filter);
 }
 
 void Simulator::commit_then_drop(int count) {

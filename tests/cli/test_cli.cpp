@@ -250,7 +250,10 @@ TEST_CASE("help: every subcommand's --help prints its own help", "[cli]") {
        {"orders validate --file PATH|-", "--file PATH|-        the request",
         "--allow-new-values   accept a shippingOption"},
        {"orders list", "orders get ID"}},
-      {{"mock", "--help"}, {"mock [--host H]", "--fail-status S"}, {"orders get ID"}},
+      {{"mock", "--help"},
+       {"mock [--host H]", "--fail-status S", "[--fail-only 'METHOD PATH']",
+        "--fail-only 'METHOD PATH'  fail only requests with that method and path"},
+       {"orders get ID"}},
       {{"orders", "--help"},
        {"orders create --file", "orders get ID", "orders list", "orders validate",
         "impilo orders SUBCOMMAND --help"},
@@ -457,6 +460,11 @@ TEST_CASE("usage errors exit 2 naming the problem, and send nothing", "[cli]") {
       {{"mock", "--host", "192.0.2.1"}, "192.0.2.1"},
       {{"mock", "--data", "/nonexistent/catalog.json"}, "/nonexistent/catalog.json"},
       {{"mock", "--fail-status", "200"}, "--fail-status"},
+      {{"mock", "--fail-only", "post /api/v3/order"}, "--fail-only: expected a method and a path"},
+      {{"mock", "--fail-only", "POST"}, "--fail-only: expected a method and a path"},
+      {{"mock", "--fail-only", "POST api/v3/order"}, "the path must start with '/'"},
+      {{"mock", "--fail-only", "POST /api/v3/order?page=1"}, "no query"},
+      {{"mock", "--fail-only"}, "--fail-only needs a value"},
       {{"mock", "--advance-every", "0"}, "--advance-every"},
       {{"mock", "--advance-every", "soon"}, "--advance-every"},
       {{"mock", "--webhook-retry-scale", "-1"}, "--webhook-retry-scale"},
@@ -760,6 +768,37 @@ TEST_CASE("a create answered 503 is not repeated", "[cli]") {
                   {"code", "unknown"},
                   {"message", "Service Unavailable"}});
   CHECK(api.request_count() == 1);
+}
+
+TEST_CASE("impilo mock --fail-only fails a create and not the reads around it", "[cli]") {
+  impilo_cli_test::BackgroundProgram mock(
+      IMPILO_CLI_PATH,
+      {"mock", "--port", "0", "--fail-only", "POST /api/v3/order", "--fail-next", "1"});
+  const std::string url = mock.listening_url();
+  REQUIRE(url.rfind("http://127.0.0.1:", 0) == 0);
+  // Raw reads, which no client retries: each must succeed at its first attempt.
+  const auto get = [&url](const std::string& target) {
+    httplib::Client client(url);
+    client.set_read_timeout(std::chrono::seconds(5));
+    const auto result = client.Get(target, {{"Impilo-API-Key", "sim-key-1"}});
+    REQUIRE(result);
+    return result->status;
+  };
+  const Env env{{"IMPILO_BASE_URL", url}, {"IMPILO_API_KEY", "sim-key-1"}};
+  const std::string order =
+      R"({"patient": {"id": 5000}, "orderItems": [{"item": {"id": 1000}, "count": 1}]})";
+
+  CHECK(get("/api/v3/order") == 200);
+  CHECK(get("/api/v3/order/1") == 404);
+  expect_failure(run_impilo({"orders", "create", "--file", "-"}, env, order), 8,
+                 {{"error", "server"},
+                  {"status", 503},
+                  {"code", "unknown"},
+                  {"message", "simulated failure"}});
+  CHECK(get("/api/v3/order?page=1") == 200);
+  CHECK(expect_success(run_impilo({"orders", "create", "--file", "-"}, env, order))["id"] == 1);
+  CHECK(get("/api/v3/order/1") == 200);
+  CHECK(mock.stop() == 0);
 }
 
 // ---- 9: transport ----------------------------------------------------------------------------

@@ -277,6 +277,93 @@ TEST_CASE("fault injection from the options", "[simulator]") {
   CHECK(raw_request(*sim, "GET", "/api/v3/order").status == 200);
 }
 
+TEST_CASE("fail_only fails a create without failing the GETs around it", "[simulator]") {
+  SimulatorOptions options;
+  options.fail_next = 1;
+  options.fail_status = 504;
+  options.fail_only = "POST /api/v3/order";
+  const auto sim = started(options);
+  const std::string body = impilo::to_json_text(item_order(demo::bp_monitor));
+
+  CHECK(raw_request(*sim, "GET", "/api/v3/order").status == 200);    // another method
+  CHECK(raw_request(*sim, "GET", "/api/v3/order/1").status == 404);  // another path
+  CHECK(raw_request(*sim, "POST", "/api/v3/webhook", R"({"type": "x", "url": "https://a.test/"})")
+            .status == 201);  // POST to another path
+  const RawResponse failed = raw_post(*sim, body);
+  CHECK(failed.status == 504);
+  CHECK(json::parse(failed.body) == json{{"message", "simulated failure"}});
+  CHECK(sim->orders().empty());  // the failure was used up by the create, and created nothing
+  CHECK(raw_post(*sim, body).status == 201);
+  CHECK(raw_request(*sim, "GET", "/api/v3/order/1").status == 200);
+  CHECK(sim->orders().size() == 1);
+}
+
+TEST_CASE("fail_only matches the path without its query", "[simulator]") {
+  SimulatorOptions options;
+  options.fail_next = 1;
+  options.fail_only = "POST /api/v3/order";
+  const auto sim = started(options);
+  const std::string body = impilo::to_json_text(item_order(demo::bp_monitor));
+  CHECK(raw_request(*sim, "GET", "/api/v3/order?page=1&size=5").status == 200);
+  CHECK(raw_request(*sim, "POST", "/api/v3/order?source=test", body).status == 503);
+  CHECK(raw_request(*sim, "POST", "/api/v3/order?source=test", body).status == 201);
+}
+
+TEST_CASE("fail_only at run time: the client's reads pass, its create fails once", "[simulator]") {
+  const auto sim = started();
+  const impilo::Client client = make_client(*sim);
+  const impilo::Order first = client.create_order(item_order(demo::bp_monitor));
+  sim->fail_only("POST /api/v3/order");
+  sim->fail_next(1, 503);
+  const std::size_t before = sim->requests_served();
+  CHECK(client.list_orders().total == 1);
+  CHECK(client.get_order(*first.id).id == first.id);
+  CHECK(sim->requests_served() - before == 2);  // no read was failed and retried
+  const auto error =
+      thrown<impilo::ServerError>([&] { client.create_order(item_order(demo::bp_monitor)); });
+  CHECK(error.status() == 503);
+  CHECK(sim->orders().size() == 1);
+  CHECK(client.create_order(item_order(demo::bp_monitor)).id == 2);
+
+  // An empty string lifts the limit: every request counts again.
+  sim->fail_next(1, 502);
+  sim->fail_only("");
+  CHECK(raw_request(*sim, "GET", "/api/v3/order/1").status == 502);
+  CHECK(raw_request(*sim, "GET", "/api/v3/order/1").status == 200);
+}
+
+TEST_CASE("a fail_only that is not METHOD PATH is refused, naming the problem", "[simulator]") {
+  struct Case {
+    std::string value;
+    std::string problem;
+  };
+  const Case c = GENERATE(values<Case>({
+      {"POST", "no space"},
+      {"/api/v3/order", "no space"},
+      {"post /api/v3/order", "upper-case"},
+      {" /api/v3/order", "upper-case"},
+      {"PO ST /api/v3/order", "start with '/'"},
+      {"POST  /api/v3/order", "start with '/'"},
+      {"POST api/v3/order", "start with '/'"},
+      {"POST ", "start with '/'"},
+      {"POST /api/v3/order ", "no space or control"},
+      {"POST /api/v3/\torder", "no space or control"},
+      {"POST /api/v3/order?page=1", "no query"},
+      {"POST /api/v3/order#top", "no query"},
+  }));
+  CAPTURE(c.value);
+  SimulatorOptions options;
+  options.fail_only = c.value;
+  CHECK_THROWS_WITH(Simulator(options),
+                    Catch::Matchers::StartsWith("SimulatorOptions::fail_only: ") &&
+                        Catch::Matchers::Contains("'" + c.value + "'") &&
+                        Catch::Matchers::Contains(c.problem));
+  Simulator sim;
+  sim.fail_only("GET /api/v3/order");
+  CHECK_THROWS_WITH(sim.fail_only(c.value), Catch::Matchers::StartsWith("Simulator::fail_only: ") &&
+                                                Catch::Matchers::Contains(c.problem));
+}
+
 TEST_CASE("latency delays each answer and stop cuts it short", "[simulator]") {
   SimulatorOptions options;
   options.latency = milliseconds(200);

@@ -1,9 +1,8 @@
 // `impilo mock`: serves the embedded simulator (docs/testing.md) until SIGINT or SIGTERM.
 
+#include <charconv>
 #include <impilo/errors.hpp>
 #include <impilo/testing/simulator.hpp>
-
-#include <charconv>
 #include <limits>
 #include <ostream>
 #include <stdexcept>
@@ -19,7 +18,8 @@ namespace {
 
 constexpr std::string_view mock_usage =
     "  mock [--host H] [--port N] [--data CATALOG.json]\n"
-    "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]]\n"
+    "       [--latency-ms N] [--fail-next N [--fail-status S] [--fail-retry-after R]\n"
+    "                                       [--fail-only 'METHOD PATH']]\n"
     "       [--commit-then-drop N] [--advance-every SECONDS] [--webhook-retry-scale X]\n"
     "                                     run the simulator until SIGINT or SIGTERM; the first\n"
     "                                     stdout line is `listening on http://HOST:PORT`\n";
@@ -37,9 +37,12 @@ constexpr std::string_view mock_details =
     "  --data CATALOG.json    API keys, patients, sites, items, kits, inventory and devices;\n"
     "                         without it, the built-in demo catalogue\n"
     "  --latency-ms N         delay added before every answer\n"
-    "  --fail-next N          fail the first N requests (fault injection)\n"
+    "  --fail-next N          fail the first N requests (fault injection; see --fail-only)\n"
     "  --fail-status S        HTTP status of those failures, 400 to 599 (default 503)\n"
     "  --fail-retry-after R   send `Retry-After: R` (seconds) with those failures\n"
+    "  --fail-only 'METHOD PATH'  fail only requests with that method and path (the path\n"
+    "                         without its query), such as 'POST /api/v3/order': a create\n"
+    "                         fails while the GETs around it succeed; default: every request\n"
     "  --commit-then-drop N   the next N creates are committed, then the connection closes\n"
     "                         before any response byte (the ambiguous outcome)\n"
     "  --advance-every S      move every order to its next status every S seconds\n"
@@ -65,44 +68,42 @@ void run_mock(Context& ctx, Args& args) {
   constexpr auto int_max = std::numeric_limits<int>::max();
   const auto as_int = [](std::int64_t v) { return static_cast<int>(v); };
   expect_no_positionals(
-      args.rest({{"--host", true, [&](const std::string& v) { options.host = v; }},
-                 {"--port", true,
-                  [&](const std::string& v) {
-                    options.port = as_int(parse_integer(v, "--port", 0, 65535));
-                  }},
-                 {"--data", true, [&](const std::string& v) { data = v; }},
-                 {"--latency-ms", true,
-                  [&](const std::string& v) {
-                    options.latency =
-                        std::chrono::milliseconds(parse_integer(v, "--latency-ms", 0, 3600000));
-                  }},
-                 {"--fail-next", true,
-                  [&](const std::string& v) {
-                    options.fail_next = as_int(parse_integer(v, "--fail-next", 0, int_max));
-                  }},
-                 {"--fail-status", true,
-                  [&](const std::string& v) {
-                    options.fail_status = as_int(parse_integer(v, "--fail-status", 400, 599));
-                  }},
-                 {"--commit-then-drop", true,
-                  [&](const std::string& v) {
-                    options.commit_then_drop =
-                        as_int(parse_integer(v, "--commit-then-drop", 0, int_max));
-                  }},
-                 {"--fail-retry-after", true,
-                  [&](const std::string& v) {
-                    options.fail_retry_after =
-                        as_int(parse_integer(v, "--fail-retry-after", 0, 86400));
-                  }},
-                 {"--advance-every", true,
-                  [&](const std::string& v) {
-                    options.advance_every = parse_seconds(v, "--advance-every");
-                  }},
-                 {"--webhook-retry-scale", true,
-                  [&](const std::string& v) {
-                    options.webhook_retry_scale = parse_retry_scale(v);
-                  }}},
-                ctx),
+      args.rest(
+          {{"--host", true, [&](const std::string& v) { options.host = v; }},
+           {"--port", true,
+            [&](const std::string& v) {
+              options.port = as_int(parse_integer(v, "--port", 0, 65535));
+            }},
+           {"--data", true, [&](const std::string& v) { data = v; }},
+           {"--latency-ms", true,
+            [&](const std::string& v) {
+              options.latency =
+                  std::chrono::milliseconds(parse_integer(v, "--latency-ms", 0, 3600000));
+            }},
+           {"--fail-next", true,
+            [&](const std::string& v) {
+              options.fail_next = as_int(parse_integer(v, "--fail-next", 0, int_max));
+            }},
+           {"--fail-status", true,
+            [&](const std::string& v) {
+              options.fail_status = as_int(parse_integer(v, "--fail-status", 400, 599));
+            }},
+           {"--commit-then-drop", true,
+            [&](const std::string& v) {
+              options.commit_then_drop = as_int(parse_integer(v, "--commit-then-drop", 0, int_max));
+            }},
+           {"--fail-only", true, [&](const std::string& v) { options.fail_only = v; }},
+           {"--fail-retry-after", true,
+            [&](const std::string& v) {
+              options.fail_retry_after = as_int(parse_integer(v, "--fail-retry-after", 0, 86400));
+            }},
+           {"--advance-every", true,
+            [&](const std::string& v) {
+              options.advance_every = parse_seconds(v, "--advance-every");
+            }},
+           {"--webhook-retry-scale", true,
+            [&](const std::string& v) { options.webhook_retry_scale = parse_retry_scale(v); }}},
+          ctx),
       "mock");
   try {
     if (data) options.catalog = testing::Catalog::from_file(*data);
@@ -113,8 +114,14 @@ void run_mock(Context& ctx, Args& args) {
   }
   try {
     testing::run_until_signal(std::move(options), ctx.out);
-  } catch (const std::exception& e) {  // a refused host, a port in use, an inconsistent catalogue
-    throw UsageError(std::string("mock: ") + e.what());
+  } catch (const std::exception& e) {  // a refused host or --fail-only, a port in use, ...
+    std::string message = e.what();
+    // The simulator names its option; a user of the tool knows the flag.
+    constexpr std::string_view fail_only_option = "SimulatorOptions::fail_only";
+    if (message.compare(0, fail_only_option.size(), fail_only_option) == 0) {
+      message.replace(0, fail_only_option.size(), "--fail-only");
+    }
+    throw UsageError("mock: " + message);
   }
 }
 

@@ -69,11 +69,11 @@
 /// no retries.
 ///
 /// Every answer is JSON; an error body is `{"message": TEXT}`. Each request is handled in this
-/// order: the added latency (`set_latency`), then an injected failure (`fail_next`), then the
-/// `Impilo-API-Key` check (401 `{"message": "Unauthorized"}` unless the key is one of
-/// `Catalog::api_keys`), then the endpoint; a create that succeeds while `commit_then_drop` is
-/// pending then loses its answer. Other paths answer 404 `{"message": "Not found"}`,
-/// other methods on the order paths 405.
+/// order: the added latency (`set_latency`), then an injected failure (`fail_next`, on every
+/// request or only on the method and path of `fail_only`), then the `Impilo-API-Key` check (401
+/// `{"message": "Unauthorized"}` unless the key is one of `Catalog::api_keys`), then the endpoint;
+/// a create that succeeds while `commit_then_drop` is pending then loses its answer. Other paths
+/// answer 404 `{"message": "Not found"}`, other methods on the order paths 405.
 ///
 /// The HTTP layer defends itself against hostile clients (docs/reliability.md): a request body
 /// is at most 16 MiB after chunked and content decoding (413 above it, also announced by
@@ -213,7 +213,7 @@ struct IMPILO_TESTING_EXPORT Catalog {
 
 /// Everything a `Simulator` starts with. The fault-injection and lifecycle members mirror the
 /// flags of `impilo mock` (`--latency-ms`, `--fail-next`, `--fail-status`, `--fail-retry-after`,
-/// `--commit-then-drop`, `--advance-every`, `--webhook-retry-scale`).
+/// `--fail-only`, `--commit-then-drop`, `--advance-every`, `--webhook-retry-scale`).
 struct SimulatorOptions {
   /// Address to listen on: `127.0.0.1` (or any `127.x.y.z`), `::1`, or `localhost` (which
   /// listens on 127.0.0.1). Anything else is refused: the simulator never listens beyond the
@@ -225,13 +225,21 @@ struct SimulatorOptions {
   Catalog catalog{Catalog::demo()};
   /// Delay added before answering each request (`--latency-ms`). Must not be negative.
   std::chrono::milliseconds latency{0};
-  /// How many of the first requests fail (`--fail-next`); 0 for none. Must not be negative.
+  /// How many of the first requests fail (`--fail-next`; only requests that `fail_only` picks
+  /// count); 0 for none. Must not be negative.
   int fail_next{0};
   /// HTTP status of those failures (`--fail-status`), 400 to 599.
   int fail_status{503};
   /// `Retry-After` seconds sent with those failures (`--fail-retry-after`); none when empty.
   /// Must not be negative.
   std::optional<int> fail_retry_after;
+  /// Which requests the `fail_next` failures hit (`--fail-only`): `"METHOD PATH"`, such as
+  /// `"POST /api/v3/order"`, fails only requests with that method and path (the path without its
+  /// query, compared exactly; other requests are served as usual and use up no failure), so a test
+  /// can fail a create without failing the GETs around it. Empty (the default): every request.
+  /// Otherwise it must be an upper-case method (letters A-Z), one space, and a path that starts
+  /// with `/` and holds no space, control character, `?` or `#`.
+  std::string fail_only;
   /// How many of the next successful creates lose their answer (`--commit-then-drop`): the
   /// order is committed, then the connection is closed before any byte of the response, the
   /// ambiguous outcome `Client::create_order_once` reconciles. 0 for none; must not be negative.
@@ -257,8 +265,9 @@ class IMPILO_TESTING_EXPORT Simulator {
   /// Checks @p options and loads the catalogue; listens on nothing until `start()`.
   /// @throws std::invalid_argument for a host that is not loopback, a port outside 0..65535, a
   ///         negative latency, fail count, Retry-After or `advance_every`, a fail status outside
-  ///         400..599, a webhook retry scale outside 0..1000, or an inconsistent catalogue (see
-  ///         `Catalog`); the message says which.
+  ///         400..599, a `fail_only` that is neither empty nor `"METHOD PATH"`, a webhook retry
+  ///         scale outside 0..1000, or an inconsistent catalogue (see `Catalog`); the message
+  ///         says which (a bad `fail_only` is named `SimulatorOptions::fail_only`).
   explicit Simulator(SimulatorOptions options = {});
 
   /// Stops serving (as `stop()`).
@@ -317,13 +326,23 @@ class IMPILO_TESTING_EXPORT Simulator {
   /// @throws std::invalid_argument for a negative delay.
   void set_latency(std::chrono::milliseconds latency);
 
-  /// Makes the next @p count requests, on any path, fail with HTTP @p status and body
-  /// `{"message": "simulated failure"}`, with `Retry-After: N` when @p retry_after_seconds is
-  /// set. Replaces any failures still pending; `fail_next(0)` cancels them. Failed requests are
-  /// not checked further (a failed create creates nothing).
+  /// Makes the next @p count requests, on any path (or only those `fail_only` picks), fail with
+  /// HTTP @p status and body `{"message": "simulated failure"}`, with `Retry-After: N` when
+  /// @p retry_after_seconds is set. Replaces any failures still pending; `fail_next(0)` cancels
+  /// them. Failed requests are not checked further (a failed create creates nothing).
   /// @throws std::invalid_argument for a negative count or Retry-After, or a status outside
   ///         400..599.
   void fail_next(int count, int status = 503, std::optional<int> retry_after_seconds = {});
+
+  /// Limits the failures of `fail_next`, those pending and later ones, to requests with one
+  /// method and path, as `SimulatorOptions::fail_only`: @p method_and_path is `"METHOD PATH"`
+  /// (`"POST /api/v3/order"`), compared with the request's method and its path without the
+  /// query; other requests are served as usual and use up no failure. An empty string lifts the
+  /// limit (every request counts again). Replaces the previous limit; the count is unchanged.
+  /// @throws std::invalid_argument when @p method_and_path is neither empty nor an upper-case
+  ///         method, one space, and a path that starts with `/` and holds no space, control
+  ///         character, `?` or `#` (nothing changes then).
+  void fail_only(const std::string& method_and_path);
 
   /// Makes the next @p count creates that succeed commit their order and then close the
   /// connection before any byte of the response (a refused create is answered as usual and does
