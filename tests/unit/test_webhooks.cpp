@@ -7,7 +7,9 @@
 #include <impilo/json.hpp>
 #include <impilo/webhooks.hpp>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,6 +26,27 @@ std::string envelope(std::int64_t id, const std::string& type = "order.status",
                      const std::string& payload = R"({"orderId": 7, "eventType": "shipped"})") {
   return R"({"id": )" + std::to_string(id) + R"(, "type": ")" + type + R"(", "payload": )" +
          payload + "}";
+}
+
+/// A webhook endpoint as docs/webhooks.md ("When processing fails") and
+/// examples/webhook_receiver.cpp write it: the status answered for one request. Any failure of
+/// @p process, whatever it throws, forgets the id and answers 500, so that Impilo's retry of the
+/// delivery is handed out again instead of being dropped as a repeat.
+template <typename Process>
+int answer(impilo::WebhookReceiver& receiver, std::string_view header, std::string_view body,
+           Process&& process) {
+  const impilo::WebhookHandling result = receiver.handle(header, body);
+  if (!result.delivery) return result.status;
+  try {
+    process(*result.delivery);
+    return 200;
+  } catch (const std::exception&) {
+    receiver.forget(result.delivery->id);
+    return 500;
+  } catch (...) {
+    receiver.forget(result.delivery->id);
+    return 500;
+  }
 }
 
 /// The DecodeError @p body raises (fails the test when it parses).
@@ -271,6 +294,47 @@ TEST_CASE("WebhookReceiver answers 401, 400 or 200 and hands each delivery out o
     receiver.forget(999);  // unknown: nothing happens
     CHECK(receiver.handle(secret, envelope(21)).delivery);
   }
+}
+
+TEST_CASE("a delivery whose processing throws is answered 500 and its retry processed once",
+          "[webhooks]") {
+  impilo::WebhookReceiver receiver(secret);
+  int calls = 0;      // every call of the processing
+  int processed = 0;  // the calls that got through
+  const auto fails_first = [&](auto thrown) {
+    return [&calls, &processed, thrown](const impilo::WebhookDelivery& delivery) {
+      CHECK(delivery.id == 31);
+      if (++calls == 1) throw thrown;
+      ++processed;
+    };
+  };
+
+  SECTION("a std::runtime_error") {
+    const auto process = fails_first(std::runtime_error("database unavailable"));
+    CHECK(answer(receiver, secret, envelope(31), process) == 500);
+    CHECK(receiver.remembered() == 0);  // forgotten: the retry is a new delivery
+    CHECK(answer(receiver, secret, envelope(31), process) == 200);  // Impilo's retry
+    CHECK(answer(receiver, secret, envelope(31), process) == 200);  // a repeat after success
+  }
+  SECTION("something that is no std::exception") {
+    const auto process = fails_first(42);
+    CHECK(answer(receiver, secret, envelope(31), process) == 500);
+    CHECK(answer(receiver, secret, envelope(31), process) == 200);
+    CHECK(answer(receiver, secret, envelope(31), process) == 200);
+  }
+  CHECK(calls == 2);
+  CHECK(processed == 1);
+  CHECK(receiver.remembered() == 1);
+}
+
+TEST_CASE("without forget, the retry of a delivery whose processing failed is dropped",
+          "[webhooks]") {
+  // Why the handler must forget: the id is remembered as soon as the delivery is handed out.
+  impilo::WebhookReceiver receiver(secret);
+  CHECK(receiver.handle(secret, envelope(41)).delivery);  // processing fails, 500, no forget
+  const auto retry = receiver.handle(secret, envelope(41));
+  CHECK(retry.status == 200);   // Impilo stops retrying...
+  CHECK_FALSE(retry.delivery);  // ...and the event is never processed
 }
 
 TEST_CASE("WebhookReceiver remembers a bounded number of ids, least recently seen out first",
