@@ -5,7 +5,7 @@
 //
 // * The child's environment is the test process's minus every `IMPILO_*` variable and every proxy
 //   variable (libcurl would send 127.0.0.1 traffic through a proxy named there), plus what the
-//   test sets.
+//   test sets (which replaces an inherited variable of the same name: `HOME`).
 // * stdout and stderr go to temporary files (no pipe can fill up and deadlock); stdin comes from a
 //   temporary file holding the given text, or from /dev/null.
 // * A child still running after the time limit is killed, and reported as exit code -SIGKILL.
@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -150,12 +151,17 @@ inline bool removed_from_child_env(const std::string& entry) {
 
 }  // namespace detail
 
-/// The child's environment: the test process's minus `IMPILO_*` and proxy variables, plus @p env.
+/// The child's environment: the test process's minus `IMPILO_*` and proxy variables, plus @p env
+/// (whose names replace inherited ones: getenv would find the inherited one first).
 inline std::vector<std::string> child_environment(
     const std::vector<std::pair<std::string, std::string>>& env) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
-    if (!detail::removed_from_child_env(*e)) env_strings.emplace_back(*e);
+    const std::string entry(*e);
+    const bool replaced = std::any_of(env.begin(), env.end(), [&entry](const auto& set) {
+      return detail::starts_with(entry, (set.first + "=").c_str());
+    });
+    if (!replaced && !detail::removed_from_child_env(entry)) env_strings.push_back(entry);
   }
   for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
   return env_strings;
@@ -322,12 +328,10 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
     in->write_all(*options.stdin_text);
   }
   const auto started = std::chrono::steady_clock::now();
-  const pid_t pid = spawn_program(program, args, options.env,
-                                  Redirects{in ? in->path() : std::string("/dev/null"),
-                                            options.stdout_path, out.fd(), err.fd(),
-                                            terminal ? std::optional<std::string>(
-                                                           terminal->slave_path())
-                                                     : std::nullopt});
+  const pid_t pid = spawn_program(
+      program, args, options.env,
+      Redirects{in ? in->path() : std::string("/dev/null"), options.stdout_path, out.fd(), err.fd(),
+                terminal ? std::optional<std::string>(terminal->slave_path()) : std::nullopt});
 
   RunResult result;
   result.exit_code = wait_child(pid, started + options.time_limit, [&terminal] {

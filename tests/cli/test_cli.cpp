@@ -292,9 +292,11 @@ TEST_CASE("usage: no command prints the usage text to stderr, then the error obj
   }
   SECTION("impilo orders") {
     const auto r = run_impilo({"orders"});
-    expect_failure(r, 2,
-                   usage_error("orders needs a subcommand: create, find, get, list or validate "
-                               "(see impilo orders --help)"));
+    expect_failure(
+        r, 2,
+        usage_error(
+            "orders needs a subcommand: create, find, get, list, pending, resume or validate "
+            "(see impilo orders --help)"));
     CHECK(r.err.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
     CHECK(contains(r.err, "orders validate --file PATH|-"));
   }

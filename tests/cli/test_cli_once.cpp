@@ -1,9 +1,8 @@
 // `impilo orders create --once` and `impilo orders find` (docs/retries.md, "Creating an order
 // exactly once"): the binary runs as a child process against the simulator (in this process) or a
-// cpp-httplib fake on 127.0.0.1.
+// cpp-httplib fake on 127.0.0.1. The journal itself: test_cli_journal.cpp.
 
 #include <httplib.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <impilo/json.hpp>
 #include <impilo/testing/simulator.hpp>
+#include <initializer_list>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -47,11 +47,15 @@ json last_stderr_object(const std::string& err) {
   return json::parse(newline == std::string::npos ? body : body.substr(newline + 1));
 }
 
+std::string temp_base() {
+  return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/impilo-once-" +
+         std::to_string(::getpid());
+}
+
 /// A file holding the test request for a demo-catalogue patient and item, without external ids.
 class RequestFile {
  public:
-  RequestFile() : path_(std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                        "/impilo-once-" + std::to_string(::getpid()) + ".json") {
+  RequestFile() : path_(temp_base() + ".json") {
     std::ofstream(path_) << R"({"patient": {"id": 5000}, "orderItems": [{"item": {"id": 1003},
                               "count": 1}]})";
   }
@@ -61,6 +65,23 @@ class RequestFile {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
+  std::string path_;
+};
+
+/// A journal path of the test's own for `--once` (never the user's default one), removed with
+/// SQLite's side files.
+class JournalFile {
+ public:
+  JournalFile() : path_(temp_base() + "-journal.sqlite") { remove(); }
+  JournalFile(const JournalFile&) = delete;
+  JournalFile& operator=(const JournalFile&) = delete;
+  ~JournalFile() { remove(); }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  void remove() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+  }
   std::string path_;
 };
 
@@ -74,9 +95,11 @@ TEST_CASE("orders create --once against commit-then-drop prints the order that l
   sim.start();
   const std::string sim_key(impilo::testing::demo_api_key);
   const RequestFile file;
+  const JournalFile journal;
 
-  const auto r = run_impilo({"orders", "create", "--file", file.path(), "--once"}, sim.url(),
-                            sim_key);
+  const auto r =
+      run_impilo({"orders", "create", "--file", file.path(), "--once", "--journal", journal.path()},
+                 sim.url(), sim_key);
 
   INFO("stderr: " << r.err);
   REQUIRE(r.exit_code == 0);
@@ -104,16 +127,24 @@ TEST_CASE("orders create --once exits 11 with the external id when the lookup fa
       res.status = 502;
       res.set_content(R"({"message":"Bad Gateway"})", "application/json");
     });
-    s.Get("/api/v3/order", [](const httplib::Request&, httplib::Response& res) {
+    // An empty account until the create, then a listing that fails: the lookups after it.
+    s.Get("/api/v3/order", [&](const httplib::Request&, httplib::Response& res) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (posted.empty()) {
+        res.set_content(R"({"content":[],"page":1,"size":1,"total":0,"first":true,"last":true})",
+                        "application/json");
+        return;
+      }
       res.status = 503;
       res.set_content(R"({"message":"listing unavailable"})", "application/json");
     });
   });
   const std::string key = "once-cli-key-19ab";
+  const JournalFile journal;
 
-  const auto r = run_impilo(
-      {"--max-retries", "0", "orders", "create", "--file", request_path, "--once"}, server.url(),
-      key);
+  const auto r = run_impilo({"--max-retries", "0", "orders", "create", "--file", request_path,
+                             "--once", "--journal", journal.path(), "--settle-delay", "1"},
+                            server.url(), key);
 
   INFO("stderr: " << r.err);
   REQUIRE(r.exit_code == 11);
@@ -147,7 +178,7 @@ TEST_CASE("orders find finds orders in a listing that is not in id order", "[cli
       const auto total = static_cast<long>(listing.size());
       const long begin = std::min(total, (page - 1) * size);
       const long end = std::min(total, begin + size);
-      json body = {{"content", json::array()}, {"page", page},  {"size", size},
+      json body = {{"content", json::array()}, {"page", page},       {"size", size},
                    {"total", total},           {"first", page == 1}, {"last", end >= total}};
       for (long i = begin; i < end; ++i) body["content"].push_back(listing[i]);
       res.set_content(body.dump(), "application/json");
@@ -172,10 +203,13 @@ TEST_CASE("orders find finds orders in a listing that is not in id order", "[cli
   REQUIRE(last_stderr_object(missing.err).at("error") == "usage");
 }
 
-TEST_CASE("the help text documents --once, find and exit code 11", "[cli][once]") {
+TEST_CASE("the help text documents --once, find, pending, resume and exit code 11", "[cli][once]") {
   const auto r = run_impilo({"--help"}, "http://127.0.0.1:1", "unused-key-000");
   REQUIRE(r.exit_code == 0);
-  REQUIRE_THAT(r.out, Catch::Contains("orders create --file PATH|- [--once]"));
+  REQUIRE_THAT(r.out, Catch::Contains("orders create --file PATH|- [--external-id ID]"));
+  REQUIRE_THAT(r.out, Catch::Contains("[--once [--journal PATH] [--settle-delay MS]]"));
+  REQUIRE_THAT(r.out, Catch::Contains("orders pending [--journal PATH]"));
+  REQUIRE_THAT(r.out, Catch::Contains("orders resume [--journal PATH]"));
   REQUIRE_THAT(r.out, Catch::Contains("orders find --external-id ID"));
   REQUIRE_THAT(r.out, Catch::Contains("11 ambiguous"));
   REQUIRE_THAT(r.out, Catch::Contains("--commit-then-drop N"));

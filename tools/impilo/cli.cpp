@@ -48,8 +48,8 @@ constexpr std::string_view usage_tail =
     "   transport, \"external_id\" for ambiguous)\n"
     "Exit codes: 0 success, 2 usage, 3 validation, 4 bad_request, 5 authentication,\n"
     "  6 permission_denied, 7 not_found, 8 rate_limited or server, 9 transport, 10 decode,\n"
-    "  11 ambiguous (orders create --once could not tell whether the order was placed),\n"
-    "  1 internal (an unexpected failure of the tool itself).\n";
+    "  11 ambiguous (orders create --once or orders resume could not tell whether the order\n"
+    "  was placed), 1 internal (an unexpected failure of the tool itself).\n";
 
 /// How a failure is reported: the members of the stderr object, and the exit code.
 struct Failure {
@@ -198,6 +198,10 @@ void warn(std::ostream& err, std::string_view message) {
   log_line(err, LogLevel::warning, message);
 }
 
+void log_info(const Context& ctx, std::string_view message) {
+  if (ctx.globals.verbose) log_line(ctx.err, LogLevel::info, message);
+}
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       command_group("orders",
@@ -266,6 +270,10 @@ std::string Context::effective_api_key() const {
 }
 
 Client Context::make_client() const {
+  return Client(client_options());
+}
+
+ClientOptions Context::client_options() const {
   ClientOptions options = ClientOptions::from_env();
   if (globals.base_url) options.base_url = *globals.base_url;
   if (globals.api_key) options.api_key = *globals.api_key;
@@ -287,7 +295,7 @@ Client Context::make_client() const {
       log_line(*log, level, message);
     };
   }
-  return Client(std::move(options));
+  return options;
 }
 
 void print_json(std::ostream& out, const nlohmann::json& value) {

@@ -46,6 +46,10 @@ struct Context {
   /// @throws impilo::UsageError when there is no API key or the library refuses an option.
   [[nodiscard]] Client make_client() const;
 
+  /// The options `make_client` builds the client with, for a command that adds its own.
+  /// @throws impilo::UsageError when there is no API key.
+  [[nodiscard]] ClientOptions client_options() const;
+
   /// The API key in effect (flag, else environment), or empty; used to scrub our own output.
   [[nodiscard]] std::string effective_api_key() const;
 };
@@ -158,7 +162,7 @@ Command command_group(std::string name, std::string details,
 /// Every top-level command, in usage order (cli.cpp).
 const std::vector<Command>& commands();
 
-/// `impilo orders create|get|list|validate` (orders.cpp).
+/// `impilo orders create|find|get|list|pending|resume|validate` (orders.cpp).
 const std::vector<Command>& orders_commands();
 
 /// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp, built only with
@@ -181,6 +185,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
 /// Writes one warning line (`impilo: warning: ...`) to @p err; never the last thing on failure,
 /// since the error object follows it.
 void warn(std::ostream& err, std::string_view message);
+
+/// With `--verbose`, writes one line (`impilo: info: ...`) to `ctx.err`, as the client's own log
+/// lines are; without it, nothing.
+void log_info(const Context& ctx, std::string_view message);
 
 /// Writes @p value as pretty JSON (indent 2) and a newline to @p out.
 void print_json(std::ostream& out, const nlohmann::json& value);
