@@ -53,7 +53,12 @@ std::string CreateTicket::to_string() const {
   body["request"] = request_;
   // Strings were checked as UTF-8 when the ticket was made (validation); `replace` keeps a
   // ticket built from a request that skipped validation printable rather than throwing.
-  const std::string json = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string json = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // nlohmann escapes bytes below 0x20 only; DEL can appear only inside a string, where its escape
+  // means the same, so the ticket stays one line free of control characters.
+  for (std::size_t at = json.find('\x7f'); at != std::string::npos; at = json.find('\x7f', at)) {
+    json.replace(at, 1, "\\u007f");
+  }
   return std::string(prefix) + checksum_hex(json) + ":" + json;
 }
 

@@ -240,3 +240,15 @@ TEST_CASE("place_order: every path", "[tickets]") {
     REQUIRE(h.posts() == 1);
   }
 }
+
+TEST_CASE("a ticket's text holds no control character, DEL included", "[tickets]") {
+  Harness h;
+  impilo::CreateOrderRequest r = request({{"ehr-\x7f-del"}});
+  r.patient->first_name = std::string("No\x7fmvula\ttab");
+  const impilo::CreateTicket ticket = h.client().prepare_order(r);
+  const std::string text = ticket.to_string();
+  for (const char c : text) {
+    REQUIRE((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
+  }
+  REQUIRE(impilo::CreateTicket::parse(text) == ticket);
+}
