@@ -17,12 +17,14 @@
 #include <cstring>
 #include <future>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "request_framing.hpp"
 
@@ -43,12 +45,9 @@ constexpr int body_timeout_ms = 30000;
 /// Bytes of a request line and headers together (431 above them): cpp-httplib bounds each line
 /// but not their number.
 constexpr std::size_t max_head_bytes = std::size_t{64} * 1024;
-/// Bytes of chunk framing (sizes, extensions, trailers) allowed on top of `max_body_bytes`:
+/// Bytes of chunk framing (sizes, extensions, trailers) allowed on top of the body cap:
 /// cpp-httplib reads a chunk-size line without bound. A sender of ordinary chunks never needs it.
 constexpr std::size_t max_chunk_framing_bytes = std::size_t{1} * 1024 * 1024;
-/// Connections served at once, each on its own thread; one more is answered 503 and closed at
-/// once, without a thread.
-constexpr std::size_t max_connections = 128;
 /// After a refused request, how long unread request bytes are drained before the socket closes:
 /// closing with unread bytes sends a reset, which can destroy the answer before the client reads
 /// it.
@@ -194,24 +193,34 @@ struct Exchange {
   SocketStream* stream{nullptr};
   bool handled{false};  // the simulator's handler ran: its answer, whatever the status
   bool refused{false};  // refused before the handler: close, as the rest of the bytes are suspect
+  std::function<void()> after;  // `HttpServer::after_response()`: run once the answer is written
 };
 thread_local Exchange* current_exchange = nullptr;
 
 /// Set while the accept thread refuses a connection over `max_connections`.
 thread_local bool refusing_connection = false;
 
+static_assert(HttpLimits{}.max_body_bytes == max_body_bytes,
+              "the simulator's default body cap is the one refuse_framing() checks");
+
 /// cpp-httplib's task queue, one thread per connection: an idle keep-alive connection then never
-/// keeps another one waiting. Beyond `max_connections` (or when no thread can be had) the
-/// connection is refused on the accept thread, which stays quick. Finished threads are joined as
-/// new ones start; `shutdown()` joins the rest.
+/// keeps another one waiting. At `max_connections`, the connection idle longest is closed to make
+/// room (`evict_idle`); when none is idle (or no thread can be had) the new connection is refused
+/// on the accept thread, which stays quick. Finished threads are joined as new ones start;
+/// `shutdown()` joins the rest.
 class ConnectionThreads final : public httplib::TaskQueue {
  public:
+  ConnectionThreads(std::size_t max_connections, std::function<bool()> evict_idle)
+      : max_connections_(max_connections), evict_idle_(std::move(evict_idle)) {}
+
   void enqueue(std::function<void()> fn) override {
     auto task = std::make_shared<std::function<void()>>(std::move(fn));
     auto done = std::make_shared<std::atomic<bool>>(false);
     const std::lock_guard<std::mutex> lock(mutex_);
     join_finished();
-    if (workers_.size() < max_connections) {
+    // An evicted connection's thread ends within moments (its socket is shut down): meanwhile
+    // the threads may number a few more than the connections served.
+    if (workers_.size() < max_connections_ || evict_idle_()) {
       try {
         workers_.push_back(Worker{std::thread([task, done] {
                                     (*task)();
@@ -254,18 +263,20 @@ class ConnectionThreads final : public httplib::TaskQueue {
     }
   }
 
+  const std::size_t max_connections_;
+  const std::function<bool()> evict_idle_;
   std::mutex mutex_;
   std::list<Worker> workers_;
 };
 
 /// Reads the body through @p reader (de-chunked and decoded by cpp-httplib) into @p body, at most
-/// `max_body_bytes` of it. On failure answers 413, 408 or 400 and returns false.
+/// @p max_bytes of it. On failure answers 413, 408 or 400 and returns false.
 bool read_body(const httplib::Request& req, httplib::Response& res,
-               const httplib::ContentReader& reader, std::string& body) {
+               const httplib::ContentReader& reader, std::size_t max_bytes, std::string& body) {
   if (!req.has_header("Transfer-Encoding") && !req.has_header("Content-Length")) return true;
   bool too_large = false;
-  const bool read = reader([&body, &too_large](const char* data, std::size_t size) {
-    if (size > max_body_bytes - body.size()) {
+  const bool read = reader([&body, &too_large, max_bytes](const char* data, std::size_t size) {
+    if (size > max_bytes - body.size()) {
       too_large = true;
       return false;
     }
@@ -318,10 +329,10 @@ void refuse_connection(socket_t sock) {
 
 class HttpServer::Server final : public httplib::Server {
  public:
-  Server() {
+  explicit Server(const HttpLimits& limits) : limits_(limits) {
     new_task_queue = [this] {
       mark_started();  // called by the accept loop once it runs (is_running() is true)
-      return new ConnectionThreads();
+      return new ConnectionThreads(limits_.max_connections, [this] { return evict_idlest(); });
     };
     set_tcp_nodelay(true);  // without it keep-alive requests stall ~40 ms on delayed ACKs
     // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second
@@ -334,8 +345,10 @@ class HttpServer::Server final : public httplib::Server {
     set_keep_alive_timeout(keep_alive_seconds);
     set_read_timeout(io_timeout_ms / 1000, 0);
     set_write_timeout(io_timeout_ms / 1000, 0);
-    set_payload_max_length(max_body_bytes);
+    set_payload_max_length(limits_.max_body_bytes);
   }
+
+  [[nodiscard]] const HttpLimits& limits() const { return limits_; }
 
   /// cpp-httplib listens with a backlog of 5; a burst of concurrent clients needs more.
   void raise_backlog() {
@@ -355,6 +368,25 @@ class HttpServer::Server final : public httplib::Server {
     const std::lock_guard<std::mutex> lock(mutex_);
     closing_ = true;
     for (const socket_t sock : open_) ::shutdown(sock, SHUT_RDWR);
+  }
+
+  /// Closes the connection that has been idle longest (waiting for the first byte of a request)
+  /// and returns true; false when none is idle. A connection whose request bytes have arrived
+  /// but not been read yet is not idle.
+  bool evict_idlest() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::pair<Clock::time_point, socket_t>> idle;
+    idle.reserve(idle_.size());
+    for (const auto& [sock, since] : idle_) idle.emplace_back(since, sock);
+    std::sort(idle.begin(), idle.end());
+    for (const auto& [since, sock] : idle) {
+      char byte = 0;
+      if (::recv(sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) continue;  // a request has come
+      idle_.erase(sock);  // its thread sees it gone, and closes
+      ::shutdown(sock, SHUT_RDWR);
+      return true;
+    }
+    return false;
   }
 
   /// Closes the listening socket if `stop()` did not (the accept loop never ran).
@@ -385,36 +417,41 @@ class HttpServer::Server final : public httplib::Server {
     }
     bool ok = false;
     bool refused = false;
+    Exchange exchange;
     try {
       int yes = 1;
       ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
       SocketStream stream(sock);
-      Exchange exchange;
       current_exchange = &exchange;
       for (std::size_t served = 0; served < max_requests_per_connection; ++served) {
-        if (!stream.has_buffered_data() && !wait_for(sock, POLLIN, keep_alive_seconds * 1000)) {
-          break;  // idle for too long
+        if (!stream.has_buffered_data()) {
+          mark_idle(sock);
+          const bool readable = wait_for(sock, POLLIN, keep_alive_seconds * 1000);
+          if (!mark_busy(sock) || !readable) break;  // evicted, or idle for too long
         }
         {
           const std::lock_guard<std::mutex> lock(mutex_);
           if (closing_) break;
         }
-        exchange = Exchange{&stream};
+        exchange = Exchange{&stream, false, false, {}};
         stream.limit_reads(head_timeout_ms, max_head_bytes);  // the pre-routing handler resets it
         bool connection_closed = false;
         const bool last = served + 1 == max_requests_per_connection;
         ok = process_request(stream, last, connection_closed, &answer_uncompressed);
         refused = exchange.refused;
+        run_after_response(exchange);
         if (!ok || connection_closed || refused || stream.discarding()) break;
       }
     } catch (...) {
       ok = false;
     }
     current_exchange = nullptr;
+    run_after_response(exchange);
     {
       // Forget the socket before closing it, so close_connections() never touches a reused fd.
       const std::lock_guard<std::mutex> lock(mutex_);
       open_.erase(sock);
+      idle_.erase(sock);
     }
     if (refused) {
       ::shutdown(sock, SHUT_WR);  // the answer is sent; the client's remaining bytes are not read
@@ -431,24 +468,50 @@ class HttpServer::Server final : public httplib::Server {
   /// from compression, so the header is dropped and every answer goes out as it is.
   static void answer_uncompressed(httplib::Request& req) { req.headers.erase("Accept-Encoding"); }
 
+  /// @p sock waits for the first byte of a request from now on: `evict_idlest()` may close it.
+  void mark_idle(socket_t sock) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    idle_[sock] = Clock::now();
+  }
+
+  /// @p sock is no longer idle; false when `evict_idlest()` closed it meanwhile.
+  bool mark_busy(socket_t sock) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return idle_.erase(sock) == 1;
+  }
+
+  static void run_after_response(Exchange& exchange) noexcept {
+    if (!exchange.after) return;
+    const std::function<void()> then = std::move(exchange.after);
+    exchange.after = nullptr;
+    try {
+      then();
+    } catch (...) {  // a hook that throws must not take the connection's thread down
+    }
+  }
+
+  const HttpLimits limits_;
   std::mutex mutex_;
   std::set<socket_t> open_;
+  std::map<socket_t, Clock::time_point> idle_;  // open connections waiting for a request, since
   bool closing_{false};
   std::promise<void> started_;
   std::atomic_flag started_flag_ = ATOMIC_FLAG_INIT;
 };
 
-HttpServer::HttpServer(const Handler& handler) : server_(std::make_unique<Server>()) {
+HttpServer::HttpServer(const Handler& handler, const HttpLimits& limits)
+    : server_(std::make_unique<Server>(limits)) {
+  const std::size_t max_body = limits.max_body_bytes;
   const Handler serve = [handler](const httplib::Request& req, httplib::Response& res) {
     if (current_exchange != nullptr) current_exchange->handled = true;
     handler(req, res);
   };
   // Bodies are read here rather than by cpp-httplib, which caps only a Content-Length body.
   const httplib::Server::HandlerWithContentReader serve_with_body =
-      [serve](const httplib::Request& req, httplib::Response& res,
-              const httplib::ContentReader& reader) {
+      [serve, max_body](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
         std::string body;
-        if (!read_body(req, res, reader, body)) return;
+        if (!read_body(req, res, reader, max_body, body)) return;
         httplib::Request with_body = req;
         with_body.body = std::move(body);
         serve(with_body, res);
@@ -460,13 +523,18 @@ HttpServer::HttpServer(const Handler& handler) : server_(std::make_unique<Server
   server_->Delete(".*", serve_with_body);
   server_->Options(".*", serve);
   // Runs once the head is in, before any body byte is read.
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  server_->set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
     if (current_exchange != nullptr) {
-      current_exchange->stream->limit_reads(body_timeout_ms,
-                                            max_body_bytes + max_chunk_framing_bytes);
+      current_exchange->stream->limit_reads(body_timeout_ms, max_body + max_chunk_framing_bytes);
     }
-    return refuse_framing(req, res) ? httplib::Server::HandlerResponse::Handled
-                                    : httplib::Server::HandlerResponse::Unhandled;
+    if (refuse_framing(req, res)) return httplib::Server::HandlerResponse::Handled;
+    // refuse_framing() checked that a Content-Length is digits only, and at most 16 MiB.
+    if (req.has_header("Content-Length") &&
+        std::stoull(req.get_header_value("Content-Length")) > max_body) {
+      answer_error(res, 413, "Payload too large");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   // Every answer of 400 and above that the simulator's handler did not make is a refused request
   // (cpp-httplib's own, or ours above): the connection closes after it, so that no byte after
@@ -520,6 +588,10 @@ void HttpServer::close_connections() noexcept {
 
 void HttpServer::close_without_response() noexcept {
   if (current_exchange != nullptr) current_exchange->stream->discard_response();
+}
+
+void HttpServer::after_response(std::function<void()> then) {
+  if (current_exchange != nullptr) current_exchange->after = std::move(then);
 }
 
 void HttpServer::stop() noexcept {

@@ -241,3 +241,21 @@ TEST_CASE("connections beyond 128 are answered 503 at once and hold no thread",
   }
   CHECK(served);
 }
+
+TEST_CASE("at 128 connections the one idle longest is closed to serve a new one",
+          "[simulator][http]") {
+  const auto sim = started();
+  // Connected, never a byte sent: idle. The first 128 fill the cap; each later one closes the
+  // connection that has been idle longest.
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 200; ++i) idle.push_back(std::make_unique<RawClient>(sim->port()));
+  // A real request is served at once rather than refused with 503.
+  const auto start = Clock::now();
+  CHECK(make_client(*sim).list_orders().content.empty());
+  CHECK(Clock::now() - start < milliseconds(3000));
+  // The oldest idle connection was closed without an answer; the newest is still open.
+  CHECK(idle.front()->readable(milliseconds(2000)));
+  CHECK(idle.front()->read_until_closed(milliseconds(2000)).empty());
+  CHECK(idle.front()->closed());
+  CHECK_FALSE(idle.back()->readable());
+}
