@@ -1,10 +1,16 @@
 // `impilo webhooks create|set-secret|logs|listen` against docs/webhooks.md: the binary runs as a
 // child process, against a stand-in API on 127.0.0.1, or (listen) receiving what the test POSTs.
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -13,6 +19,7 @@
 #include "catch.hpp"
 #include "cli_runner.hpp"
 #include "cli_support.hpp"
+#include "raw_tcp_client.hpp"
 
 using namespace cli_test;  // NOLINT(google-build-using-namespace): the shared test vocabulary
 
@@ -63,20 +70,113 @@ class Listener {
   }
 
   impilo_cli_test::BackgroundProgram& program() { return program_; }
+  [[nodiscard]] int port() const { return port_; }
 
  private:
   impilo_cli_test::BackgroundProgram program_;
   int port_{0};
 };
 
+/// `impilo webhooks listen` whose stdout is a pipe this test reads, and may close (as `head -1`
+/// does once it has its line); stderr goes to a file.
+class PipedListener {
+ public:
+  PipedListener() {
+    int ends[2];
+    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);  // the child gets only its dup2'd copy of the write end
+    read_end_ = ends[0];
+    const int write_end = ends[1];
+    pid_ = impilo_cli_test::spawn_program(IMPILO_CLI_PATH, {"webhooks", "listen", "--port", "0"},
+                                          {}, {"/dev/null", {}, write_end, err_.fd(), {}});
+    ::close(write_end);
+    const std::string first = read_line();
+    const std::string prefix = "listening on http://127.0.0.1:";
+    REQUIRE(first.rfind(prefix, 0) == 0);
+    port_ = std::stoi(first.substr(prefix.size()));
+  }
+  ~PipedListener() {
+    close_reader();
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      impilo_cli_test::wait_child(pid_, std::chrono::steady_clock::now());
+    }
+  }
+  PipedListener(const PipedListener&) = delete;
+  PipedListener& operator=(const PipedListener&) = delete;
+
+  /// The next stdout line (without its newline), waiting up to 10 s; empty when none comes.
+  std::string read_line() {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const auto newline = buffered_.find('\n');
+      if (newline != std::string::npos) {
+        std::string line = buffered_.substr(0, newline);
+        buffered_.erase(0, newline + 1);
+        return line;
+      }
+      pollfd entry{read_end_, POLLIN, 0};
+      if (std::chrono::steady_clock::now() >= until || ::poll(&entry, 1, 100) < 0) return {};
+      char chunk[4096];
+      if ((entry.revents & (POLLIN | POLLHUP)) != 0) {
+        const ssize_t n = ::read(read_end_, chunk, sizeof chunk);
+        if (n <= 0) return {};
+        buffered_.append(chunk, static_cast<std::size_t>(n));
+      }
+    }
+  }
+
+  /// Closes the only read end of the pipe: from now on a write to stdout fails (EPIPE).
+  void close_reader() {
+    if (read_end_ >= 0) ::close(read_end_);
+    read_end_ = -1;
+  }
+
+  /// Waits up to 10 s for the child to exit by itself; its exit code (-SIGKILL if it did not).
+  int wait_for_exit() {
+    const int code = impilo_cli_test::wait_child(
+        pid_, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    pid_ = -1;
+    return code;
+  }
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string err() const { return err_.read_all(); }
+
+ private:
+  impilo_cli_test::detail::TempFile err_;
+  int read_end_{-1};
+  pid_t pid_{-1};
+  int port_{0};
+  std::string buffered_;
+};
+
+/// POSTs @p body to 127.0.0.1: @p port without a secret; the status (-1: no answer).
+int post_to(int port, const std::string& body) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5);
+  const auto res = client.Post("/", body, "application/json");
+  return res ? res->status : -1;
+}
+
+/// Raises this process's limit on open descriptors to its hard limit (a test holding a thousand
+/// connections needs more than the usual 1024).
+void raise_descriptor_limit() {
+  rlimit limit{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
+  limit.rlim_cur = limit.rlim_max;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &limit) == 0);
+}
+
 std::string delivery(std::int64_t id, const std::string& type = "order.status") {
   return "{\n  \"id\": " + std::to_string(id) + ",\n  \"type\": \"" + type +
          "\",\n  \"payload\": {\"orderId\": 12, \"eventType\": \"shipped\", \"ratio\": 1.50}\n}";
 }
 
+/// The line listen prints for `delivery(id, type)`: re-encoded from the parsed values (1.50 is
+/// the number 1.5).
 std::string compact_delivery(std::int64_t id, const std::string& type = "order.status") {
   return R"({"id":)" + std::to_string(id) + R"(,"type":")" + type +
-         R"(","payload":{"orderId":12,"eventType":"shipped","ratio":1.50}})";
+         R"(","payload":{"orderId":12,"eventType":"shipped","ratio":1.5}})";
 }
 
 }  // namespace
@@ -257,4 +357,148 @@ TEST_CASE("webhooks listen without a secret accepts every delivery and stops on 
   REQUIRE(lines.size() == 2);
   CHECK(lines[1] == compact_delivery(5));
   CHECK(r.err.empty());
+}
+
+TEST_CASE("webhooks listen answers 503 and exits 12 once its stdout reader has gone away",
+          "[cli][webhooks]") {
+  PipedListener listener;
+  // Printed whole: 200.
+  CHECK(post_to(listener.port(), delivery(1)) == 200);
+  CHECK(listener.read_line() == compact_delivery(1));
+  // The reader goes away (`| head -2` has its lines): the next delivery cannot be printed, so it
+  // is not acknowledged, and listen stops as a filter whose reader went away.
+  listener.close_reader();
+  CHECK(post_to(listener.port(), delivery(2)) == 503);
+  CHECK(listener.wait_for_exit() == 12);
+  const std::vector<std::string> errors = lines_of(listener.err());
+  INFO("stderr: " << listener.err());
+  REQUIRE(errors.size() == 1);
+  const json error = json::parse(errors[0]);
+  CHECK(error["error"] == "output");
+  CHECK(contains(error["message"].get<std::string>(), "delivery 2"));
+  CHECK(contains(error["message"].get<std::string>(), "503"));
+}
+
+TEST_CASE("webhooks listen answers 413 to a chunked body over 4 MiB and prints nothing",
+          "[cli][webhooks]") {
+  Listener listener;
+  // A valid delivery followed by 5 MiB of JSON whitespace, sent chunked (no length announced).
+  const std::string body = delivery(7) + std::string(std::size_t{5} * 1024 * 1024, ' ');
+  httplib::Client client("127.0.0.1", listener.port());
+  const auto res = client.Post(
+      "/",
+      [&body](std::size_t offset, httplib::DataSink& sink) {
+        if (offset < body.size()) {
+          sink.write(body.data() + offset, std::min<std::size_t>(64 * 1024, body.size() - offset));
+        } else {
+          sink.done();
+        }
+        return true;
+      },
+      "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 413);
+  CHECK(listener.post(delivery(8), "") == 200);  // still serving
+  listener.program().wait_for_lines(2);
+  const impilo_cli_test::RunResult r = listener.program().stop_and_collect(SIGTERM);
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1] == compact_delivery(8));
+}
+
+TEST_CASE("webhooks listen answers 413 to a gzip body inflating past 4 MiB and prints nothing",
+          "[cli][webhooks]") {
+  Listener listener;
+  // 8 MiB once inflated, a few KiB on the wire (Content-Encoding: gzip).
+  const std::string body = delivery(7) + std::string(std::size_t{8} * 1024 * 1024, ' ');
+  httplib::Client client("127.0.0.1", listener.port());
+  client.set_compress(true);
+  const auto res = client.Post("/", body, "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 413);
+  CHECK(listener.post(delivery(8), "") == 200);  // still serving
+  listener.program().wait_for_lines(2);
+  const impilo_cli_test::RunResult r = listener.program().stop_and_collect(SIGTERM);
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1] == compact_delivery(8));
+}
+
+TEST_CASE(
+    "webhooks listen answers a delivery within 1 s while 16 dripping and 1000 idle "
+    "connections are open",
+    "[cli][webhooks]") {
+  raise_descriptor_limit();
+  Listener listener;
+  std::vector<std::unique_ptr<impilo_test::RawClient>> drippers;
+  for (int i = 0; i < 16; ++i) {
+    drippers.push_back(std::make_unique<impilo_test::RawClient>(listener.port()));
+    REQUIRE(drippers.back()->send("P"));  // a request head begun, one byte every 2 s at most
+  }
+  std::vector<std::unique_ptr<impilo_test::RawClient>> idle;
+  for (int i = 0; i < 1000; ++i) {
+    idle.push_back(std::make_unique<impilo_test::RawClient>(listener.port()));
+  }
+  for (auto& dripper : drippers) dripper->send("O");
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(listener.post(delivery(9), "") == 200);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed < std::chrono::seconds(1));
+  listener.program().wait_for_lines(2);
+  const impilo_cli_test::RunResult r = listener.program().stop_and_collect(SIGTERM);
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1] == compact_delivery(9));
+}
+
+TEST_CASE("webhooks listen prints a line re-encoded from the parsed delivery, controls escaped",
+          "[cli][webhooks]") {
+  Listener listener;
+  // ESC, DEL and U+009B (a CSI on some terminals) in the payload; an unknown envelope member.
+  const json payload = {{"note",
+                         "a\x1b[2Jb\x7f"
+                         "c\u009b"
+                         "31md"},
+                        {"count", 1.50}};
+  const json envelope = {{"id", 11}, {"type", "order.status"}, {"payload", payload}, {"extra", 1}};
+  const std::string body = envelope.dump();  // nlohmann leaves DEL and U+009B raw
+  REQUIRE(body.find('\x7f') != std::string::npos);
+  CHECK(listener.post(body, "") == 200);
+  listener.program().wait_for_lines(2);
+  const impilo_cli_test::RunResult r = listener.program().stop_and_collect(SIGTERM);
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  const std::string& line = lines[1];
+  INFO("line: " << line);
+  CHECK(line.find('\x1b') == std::string::npos);
+  CHECK(line.find('\x7f') == std::string::npos);
+  CHECK(line.find("\xc2\x9b") == std::string::npos);
+  CHECK(contains(line, "\\u001b[2J"));
+  CHECK(contains(line, "\\u007f"));
+  CHECK(contains(line, "\\u009b"));
+  CHECK(json::parse(line) == envelope);
+}
+
+TEST_CASE("webhooks listen escapes the request path in its stderr line", "[cli][webhooks]") {
+  impilo_cli_test::RunOptions options;
+  options.env = {{"IMPILO_WEBHOOK_SECRET", webhook_secret}};
+  Listener listener(options);
+  impilo_test::RawClient client(listener.port());
+  const std::string body = delivery(12);
+  REQUIRE(
+      client.send("POST /hooks%1B[2J%C2%9B%7F HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Impilo-Webhook-Secret: wrong-secret\r\nContent-Type: application/json\r\n"
+                  "Connection: close\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body));
+  CHECK(impilo_test::first_status(client.read_until_closed(std::chrono::seconds(5))) == 401);
+  const impilo_cli_test::RunResult r = listener.program().stop_and_collect(SIGTERM);
+  const std::vector<std::string> errors = lines_of(r.err);
+  REQUIRE(errors.size() == 1);
+  INFO("stderr: " << errors[0]);
+  CHECK(contains(errors[0], "401"));
+  CHECK(contains(errors[0], "/hooks\\x1b[2J\\xc2\\x9b\\x7f"));
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\x7f') == std::string::npos);
+  CHECK(r.err.find("\xc2\x9b") == std::string::npos);
+  CHECK(r.out == "listening on http://127.0.0.1:" + std::to_string(listener.port()) + "\n");
 }

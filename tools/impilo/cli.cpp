@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "output_error.hpp"
 #include "redact.hpp"
 
 namespace impilo::cli {
@@ -49,7 +50,8 @@ constexpr std::string_view usage_tail =
     "Exit codes: 0 success, 2 usage, 3 validation, 4 bad_request, 5 authentication,\n"
     "  6 permission_denied, 7 not_found, 8 rate_limited or server, 9 transport, 10 decode,\n"
     "  11 ambiguous (orders create --once or orders resume could not tell whether the order\n"
-    "  was placed), 1 internal (an unexpected failure of the tool itself).\n";
+    "  was placed), 12 output (webhooks listen: stdout could not be written, as when its\n"
+    "  reader went away), 1 internal (an unexpected failure of the tool itself).\n";
 
 /// How a failure is reported: the members of the stderr object, and the exit code.
 struct Failure {
@@ -129,6 +131,8 @@ Failure classify() {
     // A create answered 2xx with a body that is not an order: the order may exist.
     if (e.may_have_reached_server()) f.may_have_reached_server = true;
     return f;
+  } catch (const OutputError& e) {
+    return failure(12, "output", e.what());
   } catch (const std::exception& e) {
     // Not in the spec: a failure of the tool itself (out of memory, a broken stdout, a bug).
     // Exit 1 stays clear of every documented code.

@@ -1,8 +1,11 @@
 // `impilo webhooks create|set-secret|logs|listen` (docs/webhooks.md).
 
 #ifdef IMPILO_CLI_WITH_LISTEN  // `webhooks listen`, built with IMPILO_BUILD_SIMULATOR
-#include <httplib.h>
 #include <pthread.h>
+#include <unistd.h>
+
+#include "ascii.hpp"
+#include "http_server.hpp"  // the simulator's HTTP layer (impilo::testing), with its limits
 #endif
 
 #include <atomic>
@@ -29,6 +32,7 @@
 
 #include "cli.hpp"
 #include "listing.hpp"
+#include "output_error.hpp"
 
 namespace impilo::cli {
 
@@ -36,8 +40,9 @@ namespace {
 
 constexpr const char* secret_variable = "IMPILO_WEBHOOK_SECRET";
 constexpr const char* secret_header = "Impilo-Webhook-Secret";
-/// Largest delivery `listen` reads; an Order with every list filled stays far below it.
-constexpr std::size_t max_delivery_bytes = 4 * 1024 * 1024;
+/// Largest delivery `listen` reads, after de-chunking and decompression; an Order with every
+/// list filled stays far below it.
+constexpr std::size_t max_delivery_bytes = std::size_t{4} * 1024 * 1024;
 
 std::optional<std::string> secret_from_env() {
   const char* value = std::getenv(secret_variable);
@@ -109,29 +114,23 @@ void logs(Context& ctx, Args& args) {
 }
 
 #ifdef IMPILO_CLI_WITH_LISTEN
-/// @p json_text without the whitespace between tokens: one line, every value's bytes as received
-/// (numbers keep their spelling, strings their escapes). @pre @p json_text is valid JSON.
-std::string compact_json(std::string_view json_text) {
-  std::string out;
-  out.reserve(json_text.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < json_text.size(); ++i) {
-    const char c = json_text[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < json_text.size()) {
-        out += json_text[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-      out += c;
-    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-      out += c;
+/// The stdout line of @p delivery: compact JSON re-encoded from the parsed values (`id`, `type`,
+/// `payload`, then the envelope's unknown members), never the bytes received, with every control
+/// character escaped (`\u00XX`, C1 and DEL included) so that no line can drive a terminal.
+std::string delivery_line(const WebhookDelivery& delivery) {
+  using Json = nlohmann::ordered_json;
+  Json line;
+  line["id"] = delivery.id;
+  line["type"] = delivery.type.str();
+  line["payload"] = Json::parse(delivery.payload);
+  if (!delivery.unknown_fields.empty()) {
+    const Json unknown = Json::parse(delivery.unknown_fields.json_text());
+    for (auto member = unknown.begin(); member != unknown.end(); ++member) {
+      if (!line.contains(member.key())) line[member.key()] = *member;
     }
   }
-  return out;
+  return internal::escape_terminal_controls(
+      line.dump(-1, ' ', false, Json::error_handler_t::replace), true);
 }
 
 /// Blocks SIGINT and SIGTERM in this thread (and the threads it starts, which inherit the mask),
@@ -171,6 +170,14 @@ class BlockedStopSignals {
   sigset_t previous_{};
 };
 
+/// What `listen` knows of its stdout: once a delivery's line could not be written, every later
+/// delivery is answered 503 too, and listen stops.
+struct ListenOutput {
+  std::mutex mutex;  // one line at a time, whichever connection thread handles the delivery
+  bool failed{false};
+  std::string failure;  // what failed, for the exit message
+};
+
 void listen(Context& ctx, Args& args) {
   std::string host = "127.0.0.1";
   int port = 0;
@@ -184,47 +191,91 @@ void listen(Context& ctx, Args& args) {
   const std::optional<std::string> secret = secret_from_env();
   WebhookReceiver receiver = secret ? WebhookReceiver(*secret) : WebhookReceiver::without_secret();
 
-  std::signal(SIGPIPE, SIG_IGN);    // a sender that hangs up early must not kill the receiver
+  // A write to a closed pipe must fail (EPIPE) rather than kill: the delivery is then answered
+  // 503, and a sender that hangs up early must not kill the receiver either.
+  std::signal(SIGPIPE, SIG_IGN);
   BlockedStopSignals stop_signals;  // before any thread starts: they inherit the mask
-  httplib::Server server;
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_timeout(1);  // stop() waits for idle keep-alive connections this long
-  server.set_payload_max_length(max_delivery_bytes);
-  std::mutex output;  // one line at a time, whichever server thread handles the delivery
-  server.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
-    const WebhookHandling result = receiver.handle(req.get_header_value(secret_header), req.body);
-    res.status = result.status;
-    const std::lock_guard<std::mutex> lock(output);
-    if (result.delivery) {
-      ctx.out << compact_json(req.body) << '\n' << std::flush;
-    } else if (result.status != 200) {
-      ctx.err << "impilo: webhooks listen: answered " << result.status << " to POST " << req.path
-              << ": " << result.reason << std::endl;
+  ListenOutput output;
+  const auto refused = [&ctx, &output](const httplib::Request& req, int status,
+                                       std::string_view reason) {
+    const std::lock_guard<std::mutex> lock(output.mutex);
+    // The path and the reason come from the sender: escaped, they cannot drive a terminal.
+    ctx.err << "impilo: webhooks listen: answered " << status << " to " << req.method << ' '
+            << internal::escape_terminal_controls(req.path, false) << ": "
+            << internal::escape_terminal_controls(reason, false) << std::endl;
+  };
+  const auto handle = [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "POST") {
+      res.status = 405;
+      return;
     }
-  });
-
-  const int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+    const WebhookHandling result = receiver.handle(req.get_header_value(secret_header), req.body);
+    if (!result.delivery) {
+      res.status = result.status;  // 200 for a repeat
+      if (result.status != 200) refused(req, result.status, result.reason);
+      return;
+    }
+    const std::int64_t id = result.delivery->id;
+    std::string line;
+    try {
+      line = delivery_line(*result.delivery) + '\n';
+    } catch (const std::exception&) {  // the parsed delivery always re-encodes; if not, retry
+      receiver.forget(id);
+      res.status = 500;
+      refused(req, 500, "the delivery could not be re-encoded");
+      return;
+    }
+    {
+      // The answer follows the write: 200 only for a line that reached stdout whole.
+      const std::lock_guard<std::mutex> lock(output.mutex);
+      if (!output.failed) {
+        errno = 0;
+        ctx.out.write(line.data(), static_cast<std::streamsize>(line.size()));
+        ctx.out.flush();
+        if (ctx.out) {
+          res.status = 200;
+          return;
+        }
+        const int error = errno;
+        output.failed = true;
+        output.failure = "writing delivery " + std::to_string(id) + " to stdout failed" +
+                         (error != 0 ? std::string(" (") + std::strerror(error) + ")" : "");
+        // Stop once this 503 is written: SIGTERM wakes the main thread's sigwait.
+        testing::detail::HttpServer::after_response([] { ::kill(::getpid(), SIGTERM); });
+      }
+    }
+    // Not delivered: forgotten, so that Impilo's retry is a new delivery, not a repeat.
+    receiver.forget(id);
+    res.status = 503;
+    res.set_header("Connection", "close");
+  };
+  testing::detail::HttpLimits limits;
+  limits.max_body_bytes = max_delivery_bytes;
+  testing::detail::HttpServer server(handle, limits);
+  const int bound = server.bind(host, port);
   if (bound < 0) {
     throw UsageError("webhooks listen: cannot listen on " + host + " port " + std::to_string(port) +
                      " (in use, or not an address of this machine)");
   }
-  std::atomic<bool> serving_ended{false};
-  std::thread serving([&server, &serving_ended] {
-    server.listen_after_bind();
-    serving_ended = true;
-  });
-  // Announce only once the accept loop runs: a stop() before that would be lost, and a sender
-  // reading the line may connect at once.
-  while (!server.is_running() && !serving_ended) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // Announce only once the accept loop runs: a sender reading the line may connect at once.
+  server.serve();
   const bool ipv6 = host.find(':') != std::string::npos;
-  ctx.out << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << bound << '\n'
-          << std::flush;
-  stop_signals.wait();
+  {
+    const std::lock_guard<std::mutex> lock(output.mutex);
+    ctx.out << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << bound << '\n'
+            << std::flush;
+    if (!ctx.out) {
+      output.failed = true;
+      output.failure = "writing to stdout failed";
+    }
+  }
+  if (!output.failed) stop_signals.wait();
   server.stop();
-  serving.join();
+  const std::lock_guard<std::mutex> lock(output.mutex);
+  if (output.failed) {
+    throw OutputError("webhooks listen: " + output.failure +
+                      "; the delivery was answered 503, for Impilo to retry it");
+  }
 }
 #endif  // IMPILO_CLI_WITH_LISTEN
 
@@ -266,13 +317,21 @@ const std::vector<Command>& webhooks_commands() {
 #ifdef IMPILO_CLI_WITH_LISTEN  // needs cpp-httplib, built with IMPILO_BUILD_SIMULATOR
       {"listen",
        "  webhooks listen [--host H] [--port N]\n"
-       "                                     receive deliveries locally; one compact JSON line per\n"
+       "                                     receive deliveries locally; one compact JSON line "
+       "per\n"
        "                                     new delivery\n",
        "A local receiver for deliveries; needs no API key. The first stdout line is `listening on\n"
-       "http://HOST:PORT`, then one compact JSON line per new delivery (the envelope as received).\n"
-       "Repeats (the same delivery id) get 200 and are not printed. With $IMPILO_WEBHOOK_SECRET\n"
-       "set, a wrong or missing Impilo-Webhook-Secret gets 401 and a stderr line. Stops on SIGINT\n"
-       "or SIGTERM.\n"
+       "http://HOST:PORT`, then one compact JSON line per new delivery, re-encoded from what was\n"
+       "parsed (id, type, payload, then any other envelope member; control characters escaped).\n"
+       "A delivery is answered 200 only once its line is written; repeats (the same delivery id)\n"
+       "get 200 and are not printed. With $IMPILO_WEBHOOK_SECRET set, a wrong or missing\n"
+       "Impilo-Webhook-Secret gets 401 and a stderr line (the path's control characters escaped).\n"
+       "A body over 4 MiB (after de-chunking and decompression) gets 413; a request head must\n"
+       "arrive within 5 s; 128 connections are served at once (the one idle longest is closed to\n"
+       "make room). Stops on SIGINT or SIGTERM (exit 0). When stdout cannot be written (its "
+       "reader\n"
+       "went away, as with `| head -1`), the delivery is answered 503 so that Impilo retries it,\n"
+       "and listen exits 12 with one line on stderr.\n"
        "\n"
        "Flags:\n"
        "  --host H   address to listen on; default 127.0.0.1\n"
