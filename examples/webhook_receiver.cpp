@@ -2,14 +2,21 @@
 // secret, parses the envelope and drops re-deliveries; the handler only deals with new events,
 // and when it fails to, answers 500 after forgetting the id, so that Impilo's retry is processed.
 //
+// The server reads each body itself, within one cap whatever its framing: cpp-httplib's own limit
+// (set_payload_max_length) covers a Content-Length body only, not a chunked one, nor a gzip or
+// brotli one, which it inflates as it reads.
+//
 // Run as is, it rehearses: it starts the server on 127.0.0.1 (a free port) and posts to itself
 // what Impilo would post (a status change, its re-delivery, a forged request, an event that
-// comes while the event store is down and its retry), then stops. In production, serve it behind
-// TLS on the URL you subscribed with `Client::create_webhook`.
+// comes while the event store is down and its retry) and two bodies over the cap (chunked, and
+// gzip-compressed to a few KiB), then stops. In production, serve it behind TLS on the URL you
+// subscribed with `Client::create_webhook`.
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <impilo/impilo.hpp>
@@ -21,6 +28,25 @@
 #include <thread>
 
 namespace {
+
+/// The largest body read, counted after de-chunking and decompression: deliveries are a few KiB.
+constexpr std::size_t max_body_bytes = std::size_t{1024} * 1024;
+
+/// Reads the body through @p read into @p body, at most `max_body_bytes` of it whatever its
+/// framing. On failure sets the answer (413 over the cap, else 400) and returns false.
+bool read_capped_body(const httplib::ContentReader& read, httplib::Response& res,
+                      std::string& body) {
+  bool too_large = false;
+  const bool complete = read([&](const char* data, std::size_t size) {
+    too_large = size > max_body_bytes - body.size();
+    if (!too_large) body.append(data, size);
+    return !too_large;  // false stops reading (and inflating)
+  });
+  if (complete) return true;
+  res.status = too_large ? 413 : 400;
+  res.set_header("Connection", "close");  // the rest of the body is never read
+  return false;
+}
 
 /// Where your system keeps events (a database, a queue). While `down` it throws, as a database
 /// that cannot be reached does: the rehearsal uses it to fail one delivery.
@@ -66,9 +92,13 @@ int main() {
 
     httplib::Server server;
     server.set_tcp_nodelay(true);
-    server.Post("/impilo-webhooks", [&](const httplib::Request& req, httplib::Response& res) {
+    server.set_payload_max_length(max_body_bytes);  // a Content-Length over it: 413, body unread
+    server.Post("/impilo-webhooks", [&](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& read) {
+      std::string body;
+      if (!read_capped_body(read, res, body)) return;
       const impilo::WebhookHandling result =
-          receiver.handle(req.get_header_value("Impilo-Webhook-Secret"), req.body);
+          receiver.handle(req.get_header_value("Impilo-Webhook-Secret"), body);
       res.status = result.status;  // 200 also for a repeat, so that Impilo stops retrying
       const std::lock_guard<std::mutex> lock(mutex);
       if (result.delivery) {
@@ -121,12 +151,34 @@ int main() {
     set_store_down(false);
     const int retried = post(with_secret, delivered);  // Impilo's retry, same id: processed
 
+    // Bodies over the cap, which no delivery comes near: 413, whatever the framing.
+    const std::string padding(2 * max_body_bytes, ' ');  // JSON whitespace
+    const auto chunked = impilo_side.Post(
+        "/impilo-webhooks", with_secret,
+        [&](std::size_t offset, httplib::DataSink& sink) {  // no length given: sent chunked
+          if (offset < padding.size()) {
+            sink.write(padding.data() + offset,
+                       std::min<std::size_t>(64 * 1024, padding.size() - offset));
+          } else {
+            sink.done();
+          }
+          return true;
+        },
+        "application/json");
+    httplib::Client compressing("127.0.0.1", port);
+    compressing.set_compress(true);  // Content-Encoding: gzip; 2 MiB of spaces become ~2 KiB
+    const auto gzipped =
+        compressing.Post("/impilo-webhooks", with_secret, shipped + padding, "application/json");
+    const int too_large_chunked = chunked ? chunked->status : 0;
+    const int too_large_gzip = gzipped ? gzipped->status : 0;
+
     server.stop();
     serving.join();
     std::cout << "answered " << fresh << ", " << repeat << ", " << refused << ", " << failed << ", "
-              << retried << "\n";
-    const bool answers_right =
-        fresh == 200 && repeat == 200 && refused == 401 && failed == 500 && retried == 200;
+              << retried << "; over the cap " << too_large_chunked << " (chunked), "
+              << too_large_gzip << " (gzip)\n";
+    const bool answers_right = fresh == 200 && repeat == 200 && refused == 401 && failed == 500 &&
+                               retried == 200 && too_large_chunked == 413 && too_large_gzip == 413;
     const bool each_saved_once = store.saved == std::map<std::int64_t, int>{{9001, 1}, {9002, 1}};
     return answers_right && each_saved_once ? 0 : 1;
   } catch (const std::exception& e) {
