@@ -165,8 +165,9 @@ struct IMPILO_EXPORT ClientOptions {
   /// The API's root: scheme, host and optional port only (`https://app.impiloplatform.com`,
   /// `http://127.0.0.1:8080`); the SDK adds `/api/v3/...` to every request. A URL with a path
   /// (`https://host/api/v3`) is refused with `UsageError`, as it would double the path. `https`
-  /// is required, except for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), where `http`
-  /// is allowed for local simulators.
+  /// is required, except for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`, as libcurl
+  /// reads the host), where `http` is allowed for local simulators. No user name or password,
+  /// backslash or percent-encoded host.
   std::string base_url{"https://app.impiloplatform.com"};
   /// The `Impilo-API-Key`. Required; never logged, never put in an exception message.
   std::string api_key;
@@ -572,8 +573,9 @@ class IMPILO_EXPORT Client {
   /// the URL twice).
   /// @throws impilo::ValidationError (nothing sent) naming `/type` or `/url`: an empty type, a
   ///         type or URL holding whitespace or a control character, a URL that is not
-  ///         `https://host...` (`http://` is accepted only for a loopback host, for local
-  ///         simulators); any `ApiError`, `TransportError`, `DecodeError`.
+  ///         `https://host...` as libcurl reads it (`http://` is accepted only for a loopback
+  ///         host, for local simulators), or that holds a user name or password, a backslash or
+  ///         a percent-encoded host; any `ApiError`, `TransportError`, `DecodeError`.
   Webhook create_webhook(const WebhookSubscription& subscription) const;
 
   /// `POST /api/v3/webhook-secret`: sets the secret Impilo sends in `Impilo-Webhook-Secret` with

@@ -14,6 +14,7 @@
 #include "ascii.hpp"
 #include "client_impl.hpp"
 #include "listing.hpp"
+#include "url.hpp"
 
 namespace impilo {
 
@@ -48,26 +49,17 @@ std::vector<Violation> check_subscription(const WebhookSubscription& subscriptio
     violations.push_back(
         invalid("/type", "type must be a name of visible ASCII characters, without spaces"));
   }
-  const std::string& url = subscription.url;
-  const std::optional<internal::UrlParts> parts = internal::split_url(url);
-  const std::string scheme = parts ? parts->scheme : std::string();
-  const std::string_view host = parts ? parts->host : std::string_view{};
-  if (url.empty()) {
-    violations.push_back(invalid("/url", "url must not be empty"));
-  } else if (!is_visible_ascii(url)) {
-    violations.push_back(invalid(
-        "/url",
-        "url must hold visible ASCII characters only, without spaces (percent-encode others)"));
-  } else if (scheme != "https" && scheme != "http") {
-    violations.push_back(invalid("/url", "url must start with https://"));
-  } else if (host.empty()) {
-    violations.push_back(invalid("/url", "url has no host"));
-  } else if (scheme == "http" && !internal::is_loopback_host(host)) {
+  // The URL is read by the transport's own parser (libcurl's URL API, src/internal/url.hpp), and
+  // loopback is decided on the host it parsed: `http://evil.example\@127.0.0.1/` is refused.
+  const internal::UrlCheck checked = internal::parse_url(subscription.url);
+  if (!checked.url) {
+    violations.push_back(invalid("/url", "url " + checked.problem));
+  } else if (checked.url->scheme == "http" && !checked.url->loopback) {
     violations.push_back(
         invalid("/url",
                 "url must use https: plain http is accepted only for a loopback host "
                 "(localhost, 127.0.0.0/8, [::1]), got host '" +
-                    std::string(host) + "'"));
+                    checked.url->host + "'"));
   }
   return violations;
 }

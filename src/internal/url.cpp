@@ -1,8 +1,13 @@
 #include "url.hpp"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <impilo/errors.hpp>
+#include <memory>
+#include <new>
 #include <optional>
+#include <utility>
 
 #include "ascii.hpp"
 
@@ -29,105 +34,151 @@ bool is_ipv4_loopback(std::string_view host) {
   return parts == 4;
 }
 
-/// Checks what follows the host in the authority: nothing, or `:` and a port from 1 to 65535
-/// (libcurl refuses the rest only when sending, as a transport error).
-void check_port(std::string_view after_host) {
-  if (after_host.empty()) return;
-  if (after_host.front() != ':') {
-    throw UsageError("base_url has characters after its host that are not a :port");
+/// A libcurl URL handle, freed on every path.
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+/// @p part of @p handle, or nothing when the URL has none.
+std::optional<std::string> url_part(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
+  char* value = nullptr;
+  if (curl_url_get(handle, part, &value, flags) != CURLUE_OK || value == nullptr) {
+    return std::nullopt;
   }
-  const std::string_view port = after_host.substr(1);
-  const bool digits = !port.empty() && std::all_of(port.begin(), port.end(),
-                                                   [](char c) { return c >= '0' && c <= '9'; });
-  // Five digits at most before converting, so that no length of digits can overflow.
-  const std::string_view significant =
-      port.substr(std::min(port.find_first_not_of('0'), port.size()));
-  if (!digits || significant.size() > 5 || significant.empty() ||
-      std::stoi(std::string(significant)) > 65535) {
-    throw UsageError("base_url port must be a number from 1 to 65535");
-  }
+  std::string text(value);
+  curl_free(value);
+  return text;
+}
+
+UrlCheck refused(std::string problem) {
+  return UrlCheck{std::nullopt, std::move(problem)};
+}
+
+bool is_scheme_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '-' || c == '.';
 }
 
 }  // namespace
+
+UrlCheck parse_url(std::string_view text) {
+  if (text.empty()) return refused("must not be empty");
+  if (std::any_of(text.begin(), text.end(), [](char c) {
+        return is_control_or_space(c) || static_cast<unsigned char>(c) >= 0x80;
+      })) {
+    return refused(
+        "must hold visible ASCII characters only, without spaces or line breaks (percent-encode "
+        "others)");
+  }
+  // WHATWG readers (browsers, many proxies and frameworks) take `\` for `/`, libcurl does not:
+  // `http://evil.example\@127.0.0.1/` would name two different hosts. RFC 3986 has no raw `\`.
+  if (text.find('\\') != std::string_view::npos) return refused("must not contain a backslash");
+
+  // The raw text's shape, where libcurl is lenient: `scheme://` then a host (libcurl also reads
+  // `http:/host` and `https:///host`), no `%` in the authority (libcurl decodes
+  // `%31%32%37.0.0.1` to 127.0.0.1), no empty port (`host:`).
+  const std::size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0 ||
+      !std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(scheme_end),
+                   is_scheme_character)) {
+    return refused("must start with https:// (or http:// for a loopback host)");
+  }
+  const std::string scheme = lowercase(text.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") {
+    return refused("must use https (or http for a loopback host), got scheme '" + scheme + "'");
+  }
+  const std::string_view after_scheme = text.substr(scheme_end + 3);
+  const std::string_view authority =
+      after_scheme.substr(0, std::min(after_scheme.find_first_of("/?#"), after_scheme.size()));
+  if (authority.empty()) return refused("has no host");
+  if (authority.find('@') != std::string_view::npos) {
+    return refused("must not carry a user name or password");
+  }
+  if (authority.find('%') != std::string_view::npos) {
+    return refused("must not percent-encode its host or carry an IPv6 zone id");
+  }
+  if (authority.back() == ':') return refused("must not have an empty port after ':'");
+
+  const CurlUrl handle(curl_url());
+  if (!handle) throw std::bad_alloc();
+  // No CURLU_NON_SUPPORT_SCHEME, CURLU_GUESS_SCHEME or CURLU_DEFAULT_SCHEME: a scheme is required
+  // and must be one libcurl speaks; CURLU_DISALLOW_USER refuses any user name, even empty.
+  const std::string owned(text);
+  const CURLUcode code =
+      curl_url_set(handle.get(), CURLUPART_URL, owned.c_str(), CURLU_DISALLOW_USER);
+  if (code == CURLUE_BAD_PORT_NUMBER) return refused("port must be a number from 1 to 65535");
+  if (code == CURLUE_USER_NOT_ALLOWED) return refused("must not carry a user name or password");
+  if (code != CURLUE_OK) {
+    return refused(std::string("is not a URL libcurl can read (") + curl_url_strerror(code) + ")");
+  }
+
+  Url url;
+  url.scheme = url_part(handle.get(), CURLUPART_SCHEME).value_or(std::string());
+  if (url.scheme != scheme) {  // never expected: the raw text and libcurl disagree on the scheme
+    return refused("must start with https:// (or http:// for a loopback host)");
+  }
+  if (url_part(handle.get(), CURLUPART_USER) || url_part(handle.get(), CURLUPART_PASSWORD) ||
+      url_part(handle.get(), CURLUPART_OPTIONS)) {
+    return refused("must not carry a user name or password");
+  }
+  if (url_part(handle.get(), CURLUPART_ZONEID)) {
+    return refused("must not percent-encode its host or carry an IPv6 zone id");
+  }
+  std::string host = url_part(handle.get(), CURLUPART_HOST).value_or(std::string());
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    url.ipv6 = true;
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) return refused("has no host");
+  url.host = std::move(host);
+  const std::optional<std::string> port = url_part(handle.get(), CURLUPART_PORT);
+  url.explicit_port = port.has_value();
+  const std::string port_text =
+      port ? *port : url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT).value_or("0");
+  // libcurl has checked it: digits, at most 65535.
+  url.port = port_text.size() <= 5 && !port_text.empty() &&
+                     std::all_of(port_text.begin(), port_text.end(),
+                                 [](char c) { return c >= '0' && c <= '9'; })
+                 ? std::stoi(port_text)
+                 : 0;
+  if (url.port < 1 || url.port > 65535) return refused("port must be a number from 1 to 65535");
+  url.path = url_part(handle.get(), CURLUPART_PATH).value_or("/");
+  if (url.path.empty() || url.path.front() != '/') url.path.insert(0, "/");
+  url.query = url_part(handle.get(), CURLUPART_QUERY);
+  url.fragment = url_part(handle.get(), CURLUPART_FRAGMENT).has_value() ||
+                 after_scheme.find('#') != std::string_view::npos;
+  url.loopback = is_loopback_host(url.host);
+  return UrlCheck{std::move(url), {}};
+}
 
 bool is_loopback_host(std::string_view host) {
   const std::string h = lowercase(host);
   return h == "localhost" || h == "::1" || is_ipv4_loopback(h);
 }
 
-std::optional<UrlParts> split_url(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
-  UrlParts parts;
-  parts.scheme = lowercase(url.substr(0, scheme_end));
-  const std::string_view after_scheme = url.substr(scheme_end + 3);
-  const auto authority_end = std::min(after_scheme.find_first_of("/?#"), after_scheme.size());
-  parts.authority = after_scheme.substr(0, authority_end);
-  parts.rest = after_scheme.substr(authority_end);
-  std::string_view host = parts.authority;
-  if (const auto at = host.rfind('@'); at != std::string_view::npos) {
-    parts.has_userinfo = true;
-    host = host.substr(at + 1);
-  }
-  if (!host.empty() && host.front() == '[') {
-    parts.bracketed = true;
-    const auto close = host.find(']');
-    if (close == std::string_view::npos) {
-      parts.unclosed_bracket = true;
-      return parts;
-    }
-    parts.host = host.substr(1, close - 1);
-    parts.after_host = host.substr(close + 1);
-  } else {
-    const auto colon = std::min(host.find(':'), host.size());
-    parts.host = host.substr(0, colon);
-    parts.after_host = host.substr(colon);
-  }
-  return parts;
-}
-
 BaseUrl parse_base_url(std::string_view url) {
-  if (url.find_first_of("\r\n\t ") != std::string_view::npos) {
-    throw UsageError("base_url must not contain whitespace or line breaks");
-  }
-  const std::optional<UrlParts> parts = split_url(url);
-  if (!parts) throw UsageError("base_url must start with https:// (got no scheme)");
-  BaseUrl result;
-  result.scheme = parts->scheme;
-  if (result.scheme != "https" && result.scheme != "http") {
-    throw UsageError("base_url scheme must be https (or http for a loopback host), got '" +
-                     result.scheme + "'");
-  }
-  if (parts->rest.find_first_of("?#") != std::string_view::npos) {
+  const UrlCheck checked = parse_url(url);
+  if (!checked.url) throw UsageError("base_url " + checked.problem);
+  const Url& parsed = *checked.url;
+  if (parsed.query || parsed.fragment) {
     throw UsageError("base_url must not have a query or fragment");
   }
-  const std::string_view authority = parts->authority;
-  const std::string_view path = parts->rest;
-  if (parts->has_userinfo) throw UsageError("base_url must not carry a user name or password");
-  const std::string_view host = parts->host;
-  const std::string_view after_host = parts->after_host;
-  if (parts->unclosed_bracket) throw UsageError("base_url has an unclosed IPv6 bracket");
-  if (parts->bracketed) {
-    if (host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
-      throw UsageError("base_url has something other than an IPv6 address in brackets");
-    }
-  } else if (host.find_first_of("[]") != std::string_view::npos) {
-    throw UsageError("base_url has a bracket in its host outside an IPv6 address");
-  }
-  if (host.empty()) throw UsageError("base_url has no host");
-  check_port(after_host);
-  result.host = lowercase(host);
-  result.loopback = is_loopback_host(result.host);
+  BaseUrl result;
+  result.scheme = parsed.scheme;
+  result.host = lowercase(parsed.host);
+  result.loopback = parsed.loopback;
   if (result.scheme == "http" && !result.loopback) {
     throw UsageError(
         "base_url must use https: plain http is allowed only for loopback hosts "
         "(localhost, 127.0.0.0/8, [::1]), got host '" +
         result.host + "'");
   }
-  result.root = result.scheme + "://" + std::string(authority);
+  result.root = result.scheme + "://" + parsed.host_in_url();
+  if (parsed.explicit_port) result.root += ":" + std::to_string(parsed.port);
   // Every request path starts with /api/v3, which the SDK adds itself: a path here would be
   // prepended to it (`/api/v3/api/v3/order/1`), so only the bare host (or a trailing "/") is valid.
-  if (path.find_first_not_of('/') != std::string_view::npos) {
+  if (parsed.path.find_first_not_of('/') != std::string::npos) {
     throw UsageError(
         "base_url must be the host only, like https://app.impiloplatform.com; the "
         "SDK adds /api/v3 itself: pass '" +

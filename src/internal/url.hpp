@@ -1,8 +1,7 @@
 #pragma once
 
-// URL parts for every layer: splitting an absolute URL's authority (the client's base URL and
-// webhook subscriptions, the simulator's delivery targets), the one loopback rule, and query
-// encoding.
+// URLs for every layer: the one URL reader (libcurl's URL API, for the client's base URL, webhook
+// subscriptions and the simulator's delivery targets), the one loopback rule, and query encoding.
 
 #include <impilo/export.hpp>
 #include <optional>
@@ -11,7 +10,7 @@
 
 namespace impilo::internal {
 
-/// A checked base URL: `root` is scheme://authority, without a path or a trailing slash.
+/// A checked base URL: `root` is scheme://host[:port], without a path or a trailing slash.
 struct BaseUrl {
   std::string root;
   std::string scheme;
@@ -19,24 +18,40 @@ struct BaseUrl {
   bool loopback{false};
 };
 
-/// An absolute URL `scheme://authority[/path][?query][#fragment]` cut into views of it. Nothing is
-/// checked but the shape: each caller applies its own rules to the parts.
-struct UrlParts {
-  std::string scheme;          ///< lower-cased
-  std::string_view authority;  ///< up to the first `/`, `?` or `#`
-  bool has_userinfo{false};    ///< the authority holds an `@` (`user:password@`)
-  /// After the last `@`: the host without the brackets of an IPv6 literal; empty when a bracket
-  /// is not closed
-  std::string_view host;
-  bool bracketed{false};         ///< the host is written in brackets (`[::1]`)
-  bool unclosed_bracket{false};  ///< `[` with no `]`
-  /// What follows the host in the authority: empty, or `:port` (or anything else, to refuse)
-  std::string_view after_host;
-  std::string_view rest;  ///< from the first `/`, `?` or `#` on; may be empty
+/// An absolute http(s) URL as libcurl's URL API reads it: the parser of the transport, so that
+/// what a check accepts is what gets contacted.
+struct Url {
+  std::string scheme;  ///< `http` or `https`, lower-cased
+  /// The host libcurl parsed (IPv4 in its dotted form: `127.1` reads as `127.0.0.1`), IPv6
+  /// without brackets; case as written
+  std::string host;
+  bool ipv6{false};
+  int port{0};                       ///< the port written, or the scheme's (80, 443)
+  bool explicit_port{false};         ///< a port was written
+  std::string path;                  ///< `/` at least, as written (not decoded)
+  std::optional<std::string> query;  ///< after `?`, when there is one
+  bool fragment{false};              ///< the URL has a `#fragment`
+  bool loopback{false};              ///< `is_loopback_host(host)`
+
+  /// The host as a URL writes it: IPv6 in brackets.
+  [[nodiscard]] std::string host_in_url() const { return ipv6 ? "[" + host + "]" : host; }
 };
 
-/// @p url cut into its parts, or nothing when it has no `://`.
-IMPILO_EXPORT std::optional<UrlParts> split_url(std::string_view url);
+/// A URL, or why it is refused.
+struct UrlCheck {
+  std::optional<Url> url;
+  /// When refused: a phrase that follows the field's name, e.g. `must not carry a user name or
+  /// password`.
+  std::string problem;
+};
+
+/// The one URL reader of the SDK and the simulator (base URLs, webhook subscriptions, delivery
+/// targets): libcurl's `curl_url_set`, plus refusals of what it refuses or could read
+/// differently from another reader (a browser, a proxy, the receiver): anything but http and
+/// https, whitespace, control and non-ASCII characters, a backslash anywhere (`\@` hides a host
+/// in the user name), any user name or password (even empty), a percent-encoded or empty host,
+/// a zone id, an empty port or port 0. The path, query and fragment are returned, not judged.
+IMPILO_EXPORT UrlCheck parse_url(std::string_view text);
 
 /// Parses and checks @p url: http or https only; no user name or password; no path (the SDK adds
 /// `/api/v3`), query or fragment; `http` only to loopback hosts (`localhost`, `127.0.0.0/8`,
@@ -46,7 +61,8 @@ IMPILO_EXPORT BaseUrl parse_base_url(std::string_view url);
 
 /// True for `localhost`, any 127.x.y.z (four decimal parts of up to three digits) and `::1`, in
 /// any case; false for every other spelling (`0:0:0:0:0:0:0:1`, `127.1`, `::ffff:127.0.0.1`).
-/// The one loopback rule of the SDK and the simulator.
+/// The one loopback rule of the SDK and the simulator, applied to the host `parse_url` returns,
+/// which libcurl has normalised (`http://127.1/` and `http://[0:0:0:0:0:0:0:1]/` are loopback).
 IMPILO_EXPORT bool is_loopback_host(std::string_view host);
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.

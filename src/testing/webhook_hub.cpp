@@ -57,52 +57,10 @@ json timestamp_json(const std::optional<std::int64_t>& ms) {
   return utc_timestamp(system_clock::time_point(milliseconds(*ms)));
 }
 
-/// Where a subscribed URL points: `http` or `https`, the host as written (IPv6 in brackets), the
-/// port, and the path with its query.
-struct Target {
-  std::string scheme;
-  std::string host;
-  int port{0};
-  std::string path;
-};
-
-/// An absolute `http(s)://host[:port][/path]` URL, or nothing.
-std::optional<Target> parse_url(std::string_view url) {
-  const std::optional<impilo::internal::UrlParts> parts = impilo::internal::split_url(url);
-  if (!parts) return std::nullopt;
-  Target target;
-  target.scheme = parts->scheme;
-  if (target.scheme != "http" && target.scheme != "https") return std::nullopt;
-  if (!parts->rest.empty()) {
-    target.path = std::string(parts->rest);
-    if (target.path.front() != '/') target.path.insert(0, "/");
-    target.path = target.path.substr(0, target.path.find('#'));
-  } else {
-    target.path = "/";
-  }
-  if (parts->authority.empty() || parts->has_userinfo || parts->unclosed_bracket) {
-    return std::nullopt;
-  }
-  std::optional<std::string_view> port_text;
-  if (parts->bracketed) {
-    target.host = "[" + std::string(parts->host) + "]";
-    const std::string_view after = parts->after_host;
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port_text = after.substr(1);
-    }
-  } else {
-    target.host = std::string(parts->host);
-    if (!parts->after_host.empty()) port_text = parts->after_host.substr(1);
-  }
-  if (target.host.empty() || target.host == "[]") return std::nullopt;
-  target.port = target.scheme == "https" ? 443 : 80;
-  if (port_text) {
-    const auto port = parse_integer(*port_text);
-    if (!port || *port < 1 || *port > 65535) return std::nullopt;
-    target.port = static_cast<int>(*port);
-  }
-  return target;
+/// A subscribed URL as the SDK reads it (src/internal/url.hpp: libcurl's URL API, refusing
+/// backslashes, user names, percent-encoded hosts...), or nothing.
+std::optional<impilo::internal::Url> parse_url(std::string_view url) {
+  return impilo::internal::parse_url(url).url;
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM|-HH:MM]` (UTC when no zone is given) as milliseconds
@@ -363,8 +321,9 @@ WebhookHub::Outcome WebhookHub::attempt(const std::string& url, const std::strin
   const auto target = parse_url(url);
   // Loopback and plain HTTP only: the simulator never sends an order beyond the machine. The
   // refusal shows in the log as an attempt without a response status, never retried.
-  const auto host = target ? loopback_host(target->host) : std::nullopt;
+  const auto host = target ? loopback_host(target->host_in_url()) : std::nullopt;
   if (!target || target->scheme != "http" || !host) return Outcome{std::nullopt, true};
+  const std::string path = target->path + (target->query ? "?" + *target->query : "");
 
   httplib::Client client("http://" + host->in_url + ":" + std::to_string(target->port));
   client.set_connection_timeout(attempt_timeout);
@@ -379,7 +338,7 @@ WebhookHub::Outcome WebhookHub::attempt(const std::string& url, const std::strin
     in_flight_ = &client;
   }
   const httplib::Result result =
-      client.Post(target->path.c_str(), headers, body, "application/json");
+      client.Post(path.c_str(), headers, body, "application/json");
   const std::lock_guard<std::mutex> lock(mutex_);
   in_flight_ = nullptr;
   if (!result) return Outcome{};

@@ -118,6 +118,54 @@ TEST_CASE("create_webhook refuses a bad subscription before sending, naming the 
   }
 }
 
+TEST_CASE("create_webhook reads the url with libcurl's parser and decides loopback on its host",
+          "[client][webhooks]") {
+  Harness h;
+  const impilo::Client client = h.client();
+  h.transport->otherwise([](const impilo::HttpRequest&) {
+    return impilo::HttpResponse{201, {}, R"({"id": 1})"};
+  });
+  const auto message = [&](const std::string& url) -> std::string {
+    try {
+      (void)client.create_webhook({impilo::WebhookTypeValue::order_status, url, {}});
+    } catch (const impilo::ValidationError& e) {
+      REQUIRE(e.violations().size() == 1);
+      CHECK(e.violations()[0].field == "/url");
+      CHECK(e.violations()[0].code == impilo::ErrorCode::invalid_data);
+      return e.violations()[0].message;
+    }
+    return {};
+  };
+  // Hosts a reader could take for 127.0.0.1 while another (a browser, a proxy) sees evil.example:
+  // a backslash, any user name, a percent-encoded authority.
+  for (const char* url :
+       {"http://evil.example\\@127.0.0.1/h", "http://127.0.0.1\\@evil.example/",
+        "https://evil.example\\@127.0.0.1/h", "http://user@127.0.0.1/h", "http://@127.0.0.1/h",
+        "http://user:pw@127.0.0.1/h", "https://user@hooks.example/h", "http://127.0.0.1%2f@evil/",
+        "http://127.0.0.1%2f@evil.example/", "http://%31%32%37.0.0.1/h", "http://[::1%25lo]/h",
+        "http://127.0.0.1/a\\b", "http:/127.0.0.1/h", "http:///127.0.0.1/h", "http://127.0.0.1:/h",
+        "http://127.0.0.1:0/h", "http://127.0.0.1:65536/h", "gopher://127.0.0.1/h",
+        "http://127.0.0.1\t/h"}) {
+    CAPTURE(url);
+    const std::string what = message(url);
+    CHECK_THAT(what, Catch::StartsWith("url "));
+  }
+  CHECK_THAT(message("http://evil.example\\@127.0.0.1/h"), Catch::Contains("backslash"));
+  CHECK_THAT(message("http://user@127.0.0.1/h"), Catch::Contains("user name or password"));
+  CHECK(h.transport->requests().empty());
+
+  // Accepted: loopback as libcurl reads it (IPv6, uppercase scheme, a host it normalises), and
+  // https anywhere.
+  for (const char* url :
+       {"http://[::1]/h", "http://[::1]:8080/h?x=1", "HTTP://127.0.0.1/h", "Http://LOCALHOST:9/",
+        "http://127.1:8080/h", "http://[0:0:0:0:0:0:0:1]/h", "https://hooks.example/impilo",
+        "HTTPS://Hooks.Example:8443/impilo?tenant=4#frag", "https://[2001:db8::1]/h"}) {
+    CAPTURE(url);
+    CHECK(message(url).empty());
+  }
+  CHECK(h.transport->requests().size() == 9);
+}
+
 TEST_CASE("create_webhook is not repeated once it may have reached the server",
           "[client][webhooks]") {
   Harness h;

@@ -263,29 +263,42 @@ TEST_CASE("the loopback rule: localhost, 127.0.0.0/8 in four decimal parts, and 
   }
 }
 
-TEST_CASE("split_url cuts the authority the same way for every caller", "[internal]") {
-  using impilo::internal::split_url;
-  CHECK_FALSE(split_url("example.com/path").has_value());
-  auto p = split_url("HTTPS://user:pw@Example.com:8443/a?b#c");
+TEST_CASE("parse_url reads a URL as libcurl does, the same for every caller", "[internal]") {
+  using impilo::internal::parse_url;
+  CHECK_FALSE(parse_url("example.com/path").url.has_value());
+  auto p = parse_url("HTTPS://Example.com:8443/a?b#c").url;
   REQUIRE(p);
   CHECK(p->scheme == "https");
-  CHECK(p->authority == "user:pw@Example.com:8443");
-  CHECK(p->has_userinfo);
   CHECK(p->host == "Example.com");
-  CHECK(p->after_host == ":8443");
-  CHECK(p->rest == "/a?b#c");
-  p = split_url("http://[::1]:80x");
+  CHECK(p->port == 8443);
+  CHECK(p->explicit_port);
+  CHECK(p->path == "/a");
+  CHECK(p->query == "b");
+  CHECK(p->fragment);
+  CHECK_FALSE(p->loopback);
+  p = parse_url("http://[::1]:80").url;
   REQUIRE(p);
-  CHECK(p->bracketed);
+  CHECK(p->ipv6);
   CHECK(p->host == "::1");
-  CHECK(p->after_host == ":80x");
-  CHECK(p->rest.empty());
-  p = split_url("http://[::1/x");
-  REQUIRE(p);
-  CHECK(p->unclosed_bracket);
-  CHECK(p->host.empty());
-  p = split_url("http://h?q");
+  CHECK(p->host_in_url() == "[::1]");
+  CHECK(p->loopback);
+  CHECK(p->path == "/");
+  p = parse_url("http://h?q").url;
   REQUIRE(p);
   CHECK(p->host == "h");
-  CHECK(p->rest == "?q");
+  CHECK(p->port == 80);
+  CHECK_FALSE(p->explicit_port);
+  CHECK(p->query == "q");
+  // Loopback is decided on the host libcurl parsed, which it normalises.
+  CHECK(parse_url("http://127.1/").url->host == "127.0.0.1");
+  CHECK(parse_url("http://[0:0:0:0:0:0:0:1]/").url->loopback);
+  for (const char* url : {"http://[::1]:80x", "http://[::1/x", "https://user:pw@Example.com/",
+                          "http://@127.0.0.1/", "http://a\\@127.0.0.1/", "http:/127.0.0.1/",
+                          "https:///x", "http://%31%32%37.0.0.1/", "http://[fe80::1%25eth0]/",
+                          "http://127.0.0.1:/", "http://127.0.0.1:0/", "ftp://127.0.0.1/"}) {
+    CAPTURE(url);
+    const auto refused = parse_url(url);
+    CHECK_FALSE(refused.url.has_value());
+    CHECK_FALSE(refused.problem.empty());
+  }
 }
