@@ -2,7 +2,6 @@
 
 #include "webhook_hub.hpp"
 
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,7 +11,11 @@
 #include <charconv>
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 #include <utility>
 
 #include "ascii.hpp"
@@ -61,6 +64,26 @@ json timestamp_json(const std::optional<std::int64_t>& ms) {
 /// backslashes, user names, percent-encoded hosts...), or nothing.
 std::optional<impilo::internal::Url> parse_url(std::string_view url) {
   return impilo::internal::parse_url(url).url;
+}
+
+/// The first delivery id of a run: random, so that two simulators started one after the other
+/// (a test suite's, a rerun's) never reuse an id and a receiver that remembers ids never drops a
+/// new delivery as a repeat. Below 2^53 with room for 2^32 deliveries: ids stay exact in a double
+/// (JavaScript receivers); two runs' ranges of n deliveries meet with probability about
+/// 2n / 2^53.
+std::int64_t random_first_delivery_id() {
+  std::random_device device;
+  const std::uint64_t high = device();
+  const std::uint64_t low = device();
+  constexpr std::uint64_t range = (std::uint64_t{1} << 53U) - (std::uint64_t{1} << 32U);
+  return static_cast<std::int64_t>(((high << 32U) | low) % range) + 1;
+}
+
+/// `curl_global_init`, once per process (function-local static, thread-safe); never torn down,
+/// like the SDK's transport does.
+void ensure_curl_global_init() {
+  static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
+  (void)result;  // a failure shows as failed attempts
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM|-HH:MM]` (UTC when no zone is given) as milliseconds
@@ -120,7 +143,9 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
 }  // namespace
 
 WebhookHub::WebhookHub(double retry_scale)
-    : retry_scale_(retry_scale), first_delivery_id_(now_ms()) {}
+    : retry_scale_(retry_scale), first_delivery_id_(random_first_delivery_id()) {
+  ensure_curl_global_init();
+}
 
 WebhookHub::~WebhookHub() {
   stop();
@@ -246,8 +271,8 @@ void WebhookHub::queue(const std::string& type, const std::string& payload) {
                                      created, std::nullopt, 0, std::nullopt});
       queue_.push(Pending{steady_clock::now(), next_sequence_++, index, 0});
     }
+    if (multi_ != nullptr) curl_multi_wakeup(multi_);
   }
-  wake_.notify_all();
 }
 
 void WebhookHub::start() {
@@ -264,85 +289,237 @@ void WebhookHub::stop() noexcept {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    if (in_flight_ != nullptr) in_flight_->stop();  // shuts its socket down: the read ends now
+    if (multi_ != nullptr) curl_multi_wakeup(multi_);  // ends its wait now
   }
-  wake_.notify_all();
   worker_.join();
 }
 
+namespace {
+
+/// How much of a receiver's answer body was read, and whether it went past the cap.
+struct AnswerRead {
+  std::size_t bytes{0};
+  bool capped{false};
+};
+
+/// The write callback: counts the answer body, and reads no more than the cap (a receiver that
+/// answers an endless body ends its attempt, it does not grow the simulator).
+std::size_t read_capped(char* /*data*/, std::size_t size, std::size_t count, void* user) {
+  auto* read = static_cast<AnswerRead*>(user);
+  const std::size_t bytes = size * count;
+  if (bytes > WebhookHub::answer_body_cap - read->bytes) {
+    read->capped = true;
+    return 0;  // not all taken: libcurl ends the transfer with CURLE_WRITE_ERROR
+  }
+  read->bytes += bytes;
+  return bytes;
+}
+
+}  // namespace
+
+/// One attempt under way: its easy handle and what it owns for libcurl.
+struct WebhookHub::Transfer {
+  Pending pending;
+  std::string target;  // `host:port`: one attempt at a time per receiver
+  std::string body;    // what CURLOPT_POSTFIELDS points at
+  curl_slist* headers{nullptr};
+  CURL* easy{nullptr};
+  AnswerRead answer;
+
+  Transfer(Pending p, std::string t, std::string b)
+      : pending(p), target(std::move(t)), body(std::move(b)) {}
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+    curl_slist_free_all(headers);
+  }
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+};
+
+namespace {
+
+/// Appends @p line to @p list, or throws std::bad_alloc.
+curl_slist* append_header(curl_slist* list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list, line.c_str());
+  if (grown == nullptr) {
+    curl_slist_free_all(list);
+    throw std::bad_alloc();
+  }
+  return grown;
+}
+
+}  // namespace
+
+void WebhookHub::finish(const Pending& attempt, const Outcome& outcome) {
+  Delivery& delivery = deliveries_[attempt.index];
+  delivery.last_status = outcome.status;
+  if (attempt.attempt > 0) {
+    delivery.retry_attempts = attempt.attempt;
+    delivery.last_retry_ms = now_ms();
+  }
+  const bool delivered = outcome.status && *outcome.status >= 200 && *outcome.status < 300;
+  if (!delivered && !outcome.refused && attempt.attempt < static_cast<int>(retry_waits.size())) {
+    const auto wait =
+        std::chrono::duration<double>(retry_waits[static_cast<std::size_t>(attempt.attempt)]) *
+        retry_scale_;
+    queue_.push(
+        Pending{steady_clock::now() + std::chrono::duration_cast<steady_clock::duration>(wait),
+                next_sequence_++, attempt.index, attempt.attempt + 1});
+  }
+}
+
 void WebhookHub::run() {
-  // cpp-httplib writes without MSG_NOSIGNAL: a receiver that closes early must not raise SIGPIPE,
-  // whose default action would end the user's process. Blocked here, it stays pending on this
-  // thread and the write fails with EPIPE instead.
+  // libcurl sends with MSG_NOSIGNAL (and CURLOPT_NOSIGNAL is set): a receiver that closes early
+  // must never raise SIGPIPE, whose default action would end the user's process. Blocked here as
+  // well, it would stay pending on this thread and the write fail with EPIPE instead.
   sigset_t pipe_only;
   sigemptyset(&pipe_only);
   sigaddset(&pipe_only, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
 
+  CURLM* const multi = curl_multi_init();
+  std::map<CURL*, std::unique_ptr<Transfer>> active;
+  std::set<std::string> busy_targets;  // the `host:port` of each attempt under way
+
+  // Where delivery @p url goes: `host:port` and the URL to send to, or nothing when it is not one
+  // the simulator delivers to: loopback and plain HTTP only, so the simulator never sends an order
+  // beyond the machine. The refusal shows in the log as an attempt without a response status,
+  // never retried.
+  struct Destination {
+    std::string target;
+    std::string url;
+  };
+  const auto destination = [](const std::string& url) -> std::optional<Destination> {
+    const auto parsed = parse_url(url);
+    const auto host = parsed ? loopback_host(parsed->host_in_url()) : std::nullopt;
+    if (!parsed || parsed->scheme != "http" || !host) return std::nullopt;
+    std::string target = host->in_url + ":" + std::to_string(parsed->port);
+    std::string full = "http://" + target + parsed->path;
+    if (parsed->query) full += "?" + *parsed->query;
+    return Destination{std::move(target), std::move(full)};
+  };
+  // A new attempt of @p next to @p to; its handle is null when libcurl could not make one.
+  const auto prepare = [this](const Pending& next, Destination to) -> std::unique_ptr<Transfer> {
+    auto transfer =
+        std::make_unique<Transfer>(next, std::move(to.target), deliveries_[next.index].body);
+    transfer->easy = curl_easy_init();
+    if (transfer->easy == nullptr) return transfer;
+    transfer->headers = append_header(nullptr, "Content-Type: application/json");
+    transfer->headers = append_header(transfer->headers, "Accept: application/json");
+    transfer->headers = append_header(transfer->headers, "Expect:");
+    // The secret as it is now, like a re-delivery would send it.
+    if (!secret_.empty()) {
+      transfer->headers = append_header(transfer->headers, "Impilo-Webhook-Secret: " + secret_);
+    }
+    CURL* const easy = transfer->easy;
+    curl_easy_setopt(easy, CURLOPT_URL, to.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");  // never the environment's proxy
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::chrono::milliseconds(attempt_timeout).count()));
+    // The whole attempt: connecting, sending, and the whole answer.
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::chrono::milliseconds(attempt_timeout).count()));
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "impilo-simulator");
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(transfer->body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, read_capped);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer->answer);
+    return transfer;
+  };
+
+  // What each finished transfer got, as (its handle, the outcome).
+  std::vector<std::pair<CURL*, Outcome>> done;
   std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    if (queue_.empty()) {
-      wake_.wait(lock);
-      continue;
+  multi_ = multi;
+  while (!stopping_ && multi != nullptr) {
+    // Start what is due, oldest first; a receiver's next delivery waits for its attempt under way
+    // (so that each receiver gets its deliveries one at a time, in order).
+    const auto now = steady_clock::now();
+    std::optional<steady_clock::time_point> next_due;
+    std::vector<Pending> waiting;
+    while (!queue_.empty() && active.size() < max_attempts_in_flight) {
+      const Pending next = queue_.top();
+      if (next.due > now) {
+        next_due = next.due;
+        break;
+      }
+      queue_.pop();
+      std::optional<Destination> to = destination(deliveries_[next.index].url);
+      if (!to) {
+        finish(next, Outcome{std::nullopt, true});
+        continue;
+      }
+      if (busy_targets.count(to->target) != 0) {
+        waiting.push_back(next);
+        continue;
+      }
+      std::unique_ptr<Transfer> transfer = prepare(next, std::move(*to));
+      if (transfer->easy == nullptr || curl_multi_add_handle(multi, transfer->easy) != CURLM_OK) {
+        finish(next, Outcome{});
+        continue;
+      }
+      busy_targets.insert(transfer->target);
+      CURL* const easy = transfer->easy;
+      active.emplace(easy, std::move(transfer));
     }
-    const Pending next = queue_.top();
-    if (next.due > steady_clock::now()) {
-      wake_.wait_until(lock, next.due);
-      continue;
+    for (const Pending& pending : waiting) queue_.push(pending);
+
+    // Wait for the sockets, libcurl's timers, the next due retry or a wake-up (queue(), stop()),
+    // without the lock: the API keeps answering meanwhile.
+    int wait_ms = 60'000;
+    if (next_due) {
+      const auto until = std::chrono::ceil<std::chrono::milliseconds>(*next_due - now).count();
+      wait_ms = static_cast<int>(std::clamp<std::int64_t>(until, 0, wait_ms));
     }
-    queue_.pop();
-    const std::string url = deliveries_[next.index].url;
-    const std::string body = deliveries_[next.index].body;
-    const std::string secret = secret_;  // the secret as it is now, like a re-delivery would
     lock.unlock();
-    const Outcome outcome = attempt(url, body, secret);
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* const easy = message->easy_handle;
+      const CURLcode result = message->data.result;
+      Outcome outcome;
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      const auto found = active.find(easy);
+      const bool capped = found != active.end() && found->second->answer.capped;
+      // An answer counts by its status when it came whole, or when its body went past the cap
+      // (the receiver did answer; the rest is not read). A timeout, a refused or broken
+      // connection is a failed attempt.
+      if (status > 0 && (result == CURLE_OK || (result == CURLE_WRITE_ERROR && capped))) {
+        outcome.status = static_cast<int>(status);
+      }
+      done.emplace_back(easy, outcome);
+    }
     lock.lock();
-
-    Delivery& delivery = deliveries_[next.index];
-    delivery.last_status = outcome.status;
-    if (next.attempt > 0) {
-      delivery.retry_attempts = next.attempt;
-      delivery.last_retry_ms = now_ms();
+    for (const auto& [easy, outcome] : done) {
+      const auto found = active.find(easy);
+      if (found == active.end()) continue;
+      curl_multi_remove_handle(multi, easy);
+      finish(found->second->pending, outcome);
+      busy_targets.erase(found->second->target);
+      active.erase(found);
     }
-    const bool delivered = outcome.status && *outcome.status >= 200 && *outcome.status < 300;
-    if (!delivered && !outcome.refused && next.attempt < static_cast<int>(retry_waits.size())) {
-      const auto wait =
-          std::chrono::duration<double>(retry_waits[static_cast<std::size_t>(next.attempt)]) *
-          retry_scale_;
-      queue_.push(
-          Pending{steady_clock::now() + std::chrono::duration_cast<steady_clock::duration>(wait),
-                  next_sequence_++, next.index, next.attempt + 1});
-    }
+    done.clear();
   }
-}
-
-WebhookHub::Outcome WebhookHub::attempt(const std::string& url, const std::string& body,
-                                        const std::string& secret) {
-  const auto target = parse_url(url);
-  // Loopback and plain HTTP only: the simulator never sends an order beyond the machine. The
-  // refusal shows in the log as an attempt without a response status, never retried.
-  const auto host = target ? loopback_host(target->host_in_url()) : std::nullopt;
-  if (!target || target->scheme != "http" || !host) return Outcome{std::nullopt, true};
-  const std::string path = target->path + (target->query ? "?" + *target->query : "");
-
-  httplib::Client client("http://" + host->in_url + ":" + std::to_string(target->port));
-  client.set_connection_timeout(attempt_timeout);
-  client.set_read_timeout(attempt_timeout);
-  client.set_write_timeout(attempt_timeout);
-  client.set_keep_alive(false);
-  httplib::Headers headers{{"Accept", "application/json"}};
-  if (!secret.empty()) headers.emplace("Impilo-Webhook-Secret", secret);
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return Outcome{};
-    in_flight_ = &client;
+  // Stopping: an attempt under way is cut off and counts as failed (its retry stays queued for
+  // the next start()).
+  for (auto& [easy, transfer] : active) {
+    curl_multi_remove_handle(multi, easy);
+    finish(transfer->pending, Outcome{});
   }
-  const httplib::Result result =
-      client.Post(path.c_str(), headers, body, "application/json");
-  const std::lock_guard<std::mutex> lock(mutex_);
-  in_flight_ = nullptr;
-  if (!result) return Outcome{};
-  return Outcome{result->status, false};
+  multi_ = nullptr;
+  lock.unlock();
+  active.clear();
+  if (multi != nullptr) curl_multi_cleanup(multi);
 }
 
 }  // namespace impilo::testing::detail

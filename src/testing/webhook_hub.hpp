@@ -3,8 +3,9 @@
 // The simulator's webhooks: subscriptions, the shared secret, the delivery log, and the worker
 // that delivers (and re-delivers) off the request threads. Not installed.
 
+#include <curl/curl.h>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -19,18 +20,18 @@
 
 #include "internal.hpp"
 
-namespace httplib {
-class Client;
-}  // namespace httplib
-
 namespace impilo::testing::detail {
 
-/// Webhook subscriptions, secret and log, and one delivery worker.
+/// Webhook subscriptions, secret and log, and one delivery thread.
 ///
 /// `publish` only queues: the API call that changed an order never waits for a receiver. The
-/// worker sends one delivery at a time, oldest due first, and re-queues a failed one (non-2xx,
-/// no connection, no answer within 5 s) after 15, 30 and 60 minutes times the retry scale, each
-/// wait counted from the end of the previous attempt. Thread-safe.
+/// thread runs up to `max_attempts_in_flight` attempts at once over one libcurl multi handle,
+/// oldest due first, at most one at a time per receiver (`host:port`: each gets its deliveries
+/// one at a time, in order, and a slow one holds one slot, never the others'). An attempt is
+/// bounded as a whole: 5 s from the connection to the end of the answer, of which at most
+/// `answer_body_cap` bytes are read. A failed one (non-2xx, no connection, no whole answer within
+/// 5 s) is re-queued after 15, 30 and 60 minutes times the retry scale, each wait counted from the
+/// end of the previous attempt. Thread-safe.
 class WebhookHub {
  public:
   /// The raw value of one query parameter, or nothing when it is absent.
@@ -42,6 +43,12 @@ class WebhookHub {
   ~WebhookHub();
   WebhookHub(const WebhookHub&) = delete;
   WebhookHub& operator=(const WebhookHub&) = delete;
+
+  /// Attempts under way at once, at most (one per receiver `host:port`).
+  static constexpr std::size_t max_attempts_in_flight = 64;
+  /// Bytes of a receiver's answer body read, at most: the rest is not read (the attempt ends
+  /// there and counts with the answer's status).
+  static constexpr std::size_t answer_body_cap = 64 * 1024;
 
   /// `POST /api/v3/webhook` `{type, url}`: 201 `{id, type, url}`, or 400.
   Answer subscribe(std::string_view body);
@@ -95,16 +102,18 @@ class WebhookHub {
     std::optional<int> status;
     bool refused{false};
   };
+  /// One attempt under way (defined in webhook_hub.cpp).
+  struct Transfer;
 
   void queue(const std::string& type, const std::string& payload);
   void run();
-  /// One POST of @p body to @p url with @p secret (none when empty).
-  Outcome attempt(const std::string& url, const std::string& body, const std::string& secret);
+  /// Records what attempt @p attempt got in the log and queues its retry when it failed.
+  /// Called with `mutex_` held.
+  void finish(const Pending& attempt, const Outcome& outcome);
 
   const double retry_scale_;
 
   mutable std::mutex mutex_;  // guards everything below
-  std::condition_variable wake_;
   std::vector<Subscription> subscriptions_;
   std::string secret_;
   std::vector<Delivery> deliveries_;
@@ -112,7 +121,7 @@ class WebhookHub {
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue_;
   std::uint64_t next_sequence_{0};
   bool stopping_{false};
-  httplib::Client* in_flight_{nullptr};  // the attempt's client, for stop() to cut off
+  CURLM* multi_{nullptr};  // the running thread's, for queue() and stop() to wake it
   std::thread worker_;
 };
 
