@@ -288,8 +288,9 @@ class IMPILO_EXPORT TransportError : public Error {
 /// `"too_large"`, `"other"`). Never empty; an out-of-range value gives `"other"`.
 IMPILO_EXPORT std::string_view to_string(TransportError::Kind kind) noexcept;
 
-/// A body that is not the expected JSON: not JSON at all, nested deeper than 256 levels, a number
-/// out of range, or a member of the wrong type.
+/// A body that is not the expected JSON: not exactly one JSON value (malformed, followed by
+/// anything but whitespace, a NUL byte included, or starting with a byte order mark), nested
+/// deeper than 256 levels, a number out of range, or a member of the wrong type.
 class IMPILO_EXPORT DecodeError : public Error {
  public:
   /// `what()` is `"<pointer>: <detail>"`, with `(root)` for the empty pointer, followed by a note

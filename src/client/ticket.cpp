@@ -15,7 +15,7 @@
 #include <utility>
 
 #include "checksum.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 
 namespace impilo {
 namespace {
@@ -81,7 +81,11 @@ CreateTicket CreateTicket::parse(std::string_view text) {
     refuse("the ticket is damaged or truncated: its checksum does not match its content (" +
            std::to_string(json.size()) + " bytes)");
   }
-  if (!internal::check_json_depth(json)) refuse("the ticket's content is nested too deeply");
+  if (const auto problem = internal::check_json_text(json)) {
+    refuse(problem->kind == internal::JsonTextProblem::Kind::too_deep
+               ? "the ticket's content is nested too deeply"
+               : "the ticket's content is not a JSON object");
+  }
   nlohmann::json body = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     refuse("the ticket's content is not a JSON object");

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "ascii.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 #include "transport_kind.hpp"
 
 namespace impilo {
@@ -316,10 +316,11 @@ std::optional<ErrorBody> read_json_body(const nlohmann::json& json) {
 /// that is not valid JSON, or JSON of no recognised shape, is taken as text, trimmed.
 ErrorBody read_error_body(std::string_view body) {
   const std::string_view text = trim(body);
-  // A body nested past the limit is kept as text: it is never parsed.
+  // A body that is not exactly one JSON value (nested past the limit, followed by a NUL or other
+  // bytes) is kept as text: it is never parsed.
   const bool may_be_json = !text.empty() &&
                            (text.front() == '{' || text.front() == '[' || text.front() == '"') &&
-                           internal::check_json_depth(text);
+                           !internal::check_json_text(text);
   if (may_be_json) {
     try {
       const auto json = nlohmann::json::parse(text.begin(), text.end(), /*cb=*/nullptr,

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "json_limits.hpp"
+#include "json_text.hpp"
 
 namespace impilo::internal {
 
@@ -141,7 +141,7 @@ std::string redact_body_all(std::string body, const std::vector<std::string_view
   body = redact_all(body, secrets);
   // Only text that can hold an escaped secret is worth parsing; a deep document is left as it is
   // (it is never decoded either, and its raw bytes were redacted above).
-  if (body.find('\\') == std::string::npos || !check_json_depth(body)) return body;
+  if (body.find('\\') == std::string::npos || check_json_text(body)) return body;
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !redact_dom(parsed, secrets)) return body;
   return parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

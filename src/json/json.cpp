@@ -10,6 +10,7 @@
 
 #include "json_limits.hpp"
 #include "json_ondemand.hpp"
+#include "json_text.hpp"
 #include "json_pointer.hpp"
 #include "model_fields.hpp"
 
@@ -91,7 +92,7 @@ using detail::IsVector;
   throw DecodeError("", internal::too_deep_detail());
 }
 
-/// `internal::check_json_depth` for a DOM a caller built: iterative, so that a value nested
+/// The nesting limit of `internal::check_json_text`, for a DOM a caller built: iterative, so that a value nested
 /// millions deep is refused before the recursive decoder (and its copies) ever sees it.
 void check_dom_depth(const json& root) {
   std::vector<std::pair<const json*, std::size_t>> pending{{&root, 1}};
@@ -244,28 +245,13 @@ void encode_model(json& j, const T& value) {
 
 // ---- Text ------------------------------------------------------------------------------------
 
-/// Refuses @p text nested past the limit. Runs before any parser: whatever parses the text next,
-/// nothing recursive sees a deep document.
-void check_text_depth(std::string_view text) {
-  if (!internal::check_json_depth(text)) throw_too_deep();
-}
-
-/// nlohmann's DOM of @p text, whose depth the caller checked.
-json parse_checked_text(std::string_view text) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // Never quote the text: it may hold a patient's name or address.
-    throw DecodeError("", internal::not_valid_json_detail(e.byte));
-  } catch (const json::exception&) {
-    // out_of_range 406: a number such as 1e400 that no double holds. Its message quotes the number.
-    throw DecodeError("", internal::number_out_of_range_detail());
+/// Refuses whatever is not exactly one JSON value (`internal::check_json_text`): past the nesting
+/// limit, malformed, followed by anything but whitespace (a NUL included), or behind a byte order
+/// mark. Runs before any parser, so neither parser's leniency decides what a document is.
+void check_text(std::string_view text) {
+  if (const auto problem = internal::check_json_text(text)) {
+    throw DecodeError("", internal::json_text_problem_detail(*problem));
   }
-}
-
-json parse_text(std::string_view text) {
-  check_text_depth(text);
-  return parse_checked_text(text);
 }
 
 /// Where a model's string is not UTF-8, which JSON cannot carry: the encoder's `type_error`
@@ -288,7 +274,7 @@ template <typename T>
 }  // namespace
 
 UnknownFields UnknownFields::from_json_text(std::string_view json_object_text) {
-  const json j = parse_text(json_object_text);
+  const json j = internal::parse_json_text(json_object_text);
   if (!j.is_object())
     throw DecodeError("", std::string("expected object, got ") + json_type_name(j));
   UnknownFields result;
@@ -298,14 +284,14 @@ UnknownFields UnknownFields::from_json_text(std::string_view json_object_text) {
 
 template <typename T>
 T from_json_text(std::string_view json_text) {
-  check_text_depth(json_text);
+  check_text(json_text);
   T value;
   if (detail::ondemand::try_decode(json_text, value)) return value;
-  // The fast decoder gave up: the DOM decoder names the exact error and pointer, or decodes what
-  // simdjson alone refuses (a leading byte order mark).
+  // The fast decoder gave up (a wrong type, a number out of range): the DOM decoder names the
+  // exact error and pointer.
   value = T{};
   PointerBuilder at;
-  decode_model(parse_checked_text(json_text), value, at);
+  decode_model(internal::parse_json_text(json_text), value, at);
   return value;
 }
 

@@ -3,10 +3,13 @@
 // The fast text decoder behind `from_json_text`: simdjson On-Demand walks the bytes straight into
 // the models, with no DOM in between (docs/adr/0009-simdjson-for-decoding.md).
 //
-// It only ever succeeds on text that the nlohmann decoder accepts, with the same result. Whatever
-// it does not accept (malformed text, a wrong type, a number out of range, a BOM) makes it give
-// up, and the caller decodes the text again through nlohmann, which names the exact error and
-// JSON pointer: that work, and every pointer string, happens only on the error path.
+// It only ever sees text that `internal::check_json_text` accepted: simdjson 3.0.1 alone would
+// take `{"a":1,"x":"y":2}` for `{"a":1,"x":"y"}` (its object iterator drops a missing-comma
+// error), so it never decides what a document is. On that text it succeeds only where the
+// nlohmann decoder does, with the same result; whatever it does not accept (a wrong type, a
+// number out of range) makes it give up, and the caller decodes the text again through nlohmann,
+// which names the exact error and JSON pointer: that work, and every pointer string, happens only
+// on the error path. tests/fuzz/fuzz_differential.cpp holds it to that.
 //
 // Private to the library: simdjson never appears in a public header.
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "internal.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 
 namespace impilo::testing {
 namespace {
@@ -246,17 +246,7 @@ std::optional<std::string> find_catalog_problem(const Catalog& catalog) {
 }  // namespace detail
 
 Catalog Catalog::from_json_text(std::string_view json_text) {
-  if (!impilo::internal::check_json_depth(json_text)) {
-    throw DecodeError("", impilo::internal::too_deep_detail());
-  }
-  json top;
-  try {
-    top = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
-    throw DecodeError("", impilo::internal::not_valid_json_detail(e.byte));
-  } catch (const json::exception&) {  // out_of_range 406: 1e400
-    throw DecodeError("", impilo::internal::number_out_of_range_detail());
-  }
+  const json top = impilo::internal::parse_json_text(json_text);
   if (!top.is_object()) wrong_type("", "object", top);
   for (const auto& member : top.items()) {
     bool known = false;

@@ -18,7 +18,7 @@
 
 #include "ascii.hpp"
 #include "internal.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 
 namespace impilo::testing::detail {
 namespace {
@@ -84,8 +84,9 @@ std::int64_t saturating_multiply(std::int64_t a, std::int64_t b) {  // both >= 0
 // ---- Phase 1: format -------------------------------------------------------------------------
 
 CreateOrderRequest decode_request(std::string_view body) {
-  // Before parsing: a deeply nested body must be refused before any recursive code sees it.
-  if (!impilo::internal::check_json_depth(body)) reject(ErrorCode::invalid_json);
+  // Before parsing: exactly one JSON value (a NUL or trailing bytes make it something else), and
+  // not so deeply nested that recursive code would overflow the stack.
+  if (impilo::internal::check_json_text(body)) reject(ErrorCode::invalid_json);
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) reject(ErrorCode::invalid_json);
   if (!j.is_object()) reject(ErrorCode::invalid_data);

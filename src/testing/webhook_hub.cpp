@@ -20,7 +20,7 @@
 
 #include "ascii.hpp"
 #include "civil_time.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 #include "url.hpp"
 
 namespace impilo::testing::detail {
@@ -40,10 +40,10 @@ constexpr std::chrono::seconds attempt_timeout(5);
 constexpr std::string_view status_full_type = "order.statusFull";
 constexpr std::string_view status_type = "order.status";
 
-/// @p body parsed, or a discarded value when it is not JSON or nests too deeply (checked before
-/// any recursive code sees it).
+/// @p body parsed, or a discarded value when it is not one strict JSON text (checked before any
+/// recursive code sees it: src/internal/json_text.hpp).
 json parse_body(std::string_view body) {
-  if (!impilo::internal::check_json_depth(body)) return json(json::value_t::discarded);
+  if (impilo::internal::check_json_text(body)) return json(json::value_t::discarded);
   return json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
 }
 

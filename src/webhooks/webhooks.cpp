@@ -13,7 +13,7 @@
 
 #include "ascii.hpp"
 #include "constant_time.hpp"
-#include "json_limits.hpp"
+#include "json_text.hpp"
 
 namespace impilo {
 
@@ -81,7 +81,8 @@ std::string_view member_text(std::string_view text, std::string_view name) {
     i = skip_string(text, i);
     // Keys may be escaped ("pay\u006coad"): let the parser decode the quoted key.
     const bool matches =
-        json::parse(text.substr(key_start, i - key_start)).get_ref<const std::string&>() == name;
+        internal::parse_json_text(text.substr(key_start, i - key_start))
+            .get_ref<const std::string&>() == name;
     i = skip_space(text, i) + 1;  // past ':'
     i = skip_space(text, i);
     const std::size_t value_start = i;
@@ -91,19 +92,6 @@ std::string_view member_text(std::string_view text, std::string_view name) {
     if (i < text.size() && text[i] == ',') ++i;
   }
   return found;
-}
-
-/// Parses @p text after the SDK's depth check (a hostile body must not reach the recursive
-/// parser). Errors never quote the text: a payload holds patients' names and addresses.
-json parse_body(std::string_view text) {
-  if (!internal::check_json_depth(text)) throw DecodeError("", internal::too_deep_detail());
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw DecodeError("", internal::not_valid_json_detail(e.byte));
-  } catch (const json::exception&) {  // a number such as 1e400 that no double holds
-    throw DecodeError("", internal::number_out_of_range_detail());
-  }
 }
 
 std::int64_t envelope_id(const json& id) {
@@ -125,7 +113,9 @@ using internal::has_control_character;
 // ---- Envelope ------------------------------------------------------------------------------
 
 WebhookDelivery parse_webhook_delivery(std::string_view body) {
-  const json j = parse_body(body);
+  // Exactly one JSON value (internal::check_json_text): a NUL, trailing bytes or a byte order
+  // mark make the body something else. Errors never quote it: a payload holds patient data.
+  const json j = internal::parse_json_text(body);
   if (!j.is_object()) throw DecodeError("", "a webhook delivery must be a JSON object");
   WebhookDelivery delivery;
   json unknown;

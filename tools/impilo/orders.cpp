@@ -20,6 +20,7 @@
 
 #include "cli.hpp"
 #include "json_limits.hpp"
+#include "json_text.hpp"
 #include "listing.hpp"
 #include "orders_once.hpp"
 
@@ -59,15 +60,18 @@ CreateOrderRequest decode_request(Context& ctx, const std::string& text) {
                                 std::string(server_message(ErrorCode::invalid_json))},
                       "--file input is not valid JSON (" + why + ")");
   };
-  // Before parsing: a document nested 100,000 deep would overflow the stack further on.
-  if (!impilo::internal::check_json_depth(text)) {
-    throw invalid_json(impilo::internal::too_deep_detail());
+  // Before parsing: exactly one JSON value, as every decoder of the SDK requires (a NUL, trailing
+  // bytes or a byte order mark make it something else), and not nested 100,000 deep.
+  if (const auto problem = impilo::internal::check_json_text(text)) {
+    using Kind = impilo::internal::JsonTextProblem::Kind;
+    throw invalid_json(problem->kind == Kind::too_deep ? impilo::internal::too_deep_detail()
+                       : problem->kind == Kind::byte_order_mark
+                           ? std::string("it starts with a byte order mark")
+                           : impilo::internal::syntax_error_detail(problem->byte));
   }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw invalid_json(impilo::internal::syntax_error_detail(e.byte));
   } catch (const nlohmann::json::exception&) {
     // out_of_range 406 (1e400): well-formed, but a value no number holds. Never quote it.
     throw InputError(Violation{"", ErrorCode::invalid_data, "a number is out of range"},
