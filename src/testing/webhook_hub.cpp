@@ -478,26 +478,35 @@ void WebhookHub::run() {
     }
     lock.unlock();
     int running = 0;
-    curl_multi_perform(multi, &running);
-    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
-      if (message->msg != CURLMSG_DONE) continue;
-      CURL* const easy = message->easy_handle;
-      const CURLcode result = message->data.result;
-      Outcome outcome;
-      long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      const auto found = active.find(easy);
-      const bool capped = found != active.end() && found->second->answer.capped;
-      // An answer counts by its status when it came whole, or when its body went past the cap
-      // (the receiver did answer; the rest is not read). A timeout, a refused or broken
-      // connection is a failed attempt.
-      if (status > 0 && (result == CURLE_OK || (result == CURLE_WRITE_ERROR && capped))) {
-        outcome.status = static_cast<int>(status);
+    // Every finished transfer's outcome, moved to `done`.
+    const auto collect = [&] {
+      int left = 0;
+      while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+        if (message->msg != CURLMSG_DONE) continue;
+        CURL* const easy = message->easy_handle;
+        const CURLcode result = message->data.result;
+        Outcome outcome;
+        long status = 0;
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        const auto found = active.find(easy);
+        const bool capped = found != active.end() && found->second->answer.capped;
+        // An answer counts by its status when it came whole, or when its body went past the cap
+        // (the receiver did answer; the rest is not read). A timeout, a refused or broken
+        // connection is a failed attempt.
+        if (status > 0 && (result == CURLE_OK || (result == CURLE_WRITE_ERROR && capped))) {
+          outcome.status = static_cast<int>(status);
+        }
+        done.emplace_back(easy, outcome);
       }
-      done.emplace_back(easy, outcome);
+    };
+    curl_multi_perform(multi, &running);
+    collect();
+    // Wait only when nothing finished: a transfer that ended in this perform leaves no socket to
+    // wake the poll, and its receiver's next delivery would wait for the next wake-up.
+    if (done.empty()) {
+      curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+      curl_multi_perform(multi, &running);
+      collect();
     }
     lock.lock();
     for (const auto& [easy, outcome] : done) {
