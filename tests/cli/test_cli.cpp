@@ -632,6 +632,23 @@ TEST_CASE("orders create: a request that breaks rules is not sent (exit 3)", "[c
     CHECK(contains(message_of(j), "byte"));
     CHECK(!contains(r.err, "Zanele"));
   }
+  SECTION("a NUL, trailing bytes or a byte order mark: invalid_json, nothing sent") {
+    const std::string order =
+        R"({"patient": {"id": 5000}, "orderItems": [{"item": {"id": 1}, "count": 1}]})";
+    REQUIRE(run_impilo({"orders", "validate", "--file", "-"}, env_for(api), order).exit_code == 0);
+    const std::pair<std::string, std::string> cases[] = {
+        {order + std::string(1, '\0') + R"({"forged":1})", "syntax error at byte"},
+        {order + std::string(1, '\0'), "syntax error at byte"},
+        {order + " x", "syntax error at byte"},
+        {"\xEF\xBB\xBF" + order, "it starts with a byte order mark"},
+    };
+    for (const auto& [input, why] : cases) {
+      const auto r = run_impilo({"orders", "create", "--file", "-"}, env_for(api), input);
+      const json j = expect_failure(r, 3, input_failure("invalid_json", "Invalid JSON format"));
+      CHECK(contains(message_of(j), why));
+    }
+    CHECK(api.seen().empty());
+  }
   SECTION("empty input is malformed JSON") {
     const json j = expect_failure(run_impilo({"orders", "create", "--file", "-"}, env_for(api), ""),
                                   3, input_failure("invalid_json", "Invalid JSON format"));

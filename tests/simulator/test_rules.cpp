@@ -65,6 +65,18 @@ TEST_CASE("a body that is not JSON is invalid_json", "[simulator]") {
   check_raw_rejection(*sim, body, ErrorCode::invalid_json, "Invalid JSON format");
 }
 
+TEST_CASE("a valid order followed by a NUL, more bytes, or after a byte order mark is invalid_json",
+          "[simulator]") {
+  const auto sim = started();
+  const std::string order = valid_order().dump();
+  const std::string body = GENERATE_COPY(as<std::string>{}, order + std::string(1, '\0'),
+                                         order + std::string(1, '\0') + R"({"x":1})",
+                                         order + " {}", "\xEF\xBB\xBF" + order,
+                                         R"({"patient": {"id": 5000}, "x": "a": 1})");
+  check_raw_rejection(*sim, body, ErrorCode::invalid_json, "Invalid JSON format");
+  CHECK(raw_post(*sim, order).status == 201);
+}
+
 TEST_CASE("a body nested too deep is invalid_json, and the simulator keeps serving",
           "[simulator]") {
   const auto sim = started();

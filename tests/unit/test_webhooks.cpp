@@ -177,6 +177,33 @@ TEST_CASE("parse_webhook_delivery bounds nesting and never quotes the body", "[w
   CHECK(std::string(broken.what()).find("Jane") == std::string::npos);
 }
 
+TEST_CASE("a byte order mark, a NUL or trailing bytes make a body a DecodeError, answered 400",
+          "[webhooks]") {
+  using namespace std::string_literals;
+  const std::string forged = R"({"id":999,"type":"order.status","payload":{}})";
+  const std::string bodies[] = {
+      "\xEF\xBB\xBF" + envelope(5),       // a byte order mark before a valid envelope
+      envelope(5) + "\0"s + forged,         // a forged delivery after a NUL
+      envelope(5) + "\0"s,                  // a NUL alone
+      envelope(5) + "\n" + forged,          // a second document
+      envelope(5) + "\x1b[2J",              // terminal escapes after the envelope
+      R"({"id":5,"type":"order.status","x":"a":1,"payload":{}})",  // a missing comma
+  };
+  impilo::WebhookReceiver receiver(secret);
+  for (const std::string& body : bodies) {
+    INFO("body bytes: " << body.size());
+    CHECK(parse_error(body).pointer().empty());
+    CHECK_THROWS_WITH(impilo::parse_webhook_delivery(body),
+                      Catch::Matchers::StartsWith("(root): not valid JSON ("));
+    const impilo::WebhookHandling handled = receiver.handle(secret, body);
+    CHECK(handled.status == 400);
+    CHECK_FALSE(handled.delivery);
+  }
+  // Nothing was remembered: the genuine delivery is handed out.
+  CHECK(receiver.handle(secret, envelope(5)).delivery);
+  CHECK(receiver.handle(secret, forged).delivery);
+}
+
 TEST_CASE("WebhookDelivery::order gives the Order of an order.statusFull delivery", "[webhooks]") {
   const auto full = impilo::parse_webhook_delivery(
       envelope(5, "order.statusFull",
