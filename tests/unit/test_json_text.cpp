@@ -74,6 +74,8 @@ TEST_CASE("check_json_text refuses trailing bytes, a NUL included, naming the by
   CHECK(byte_of("") == 1);
   CHECK(byte_of("  ") == 3);
   CHECK(byte_of("[1,2") == 5);
+  // nlohmann stops at a number past every double; the text is still checked to its end.
+  CHECK(byte_of(R"({"x":11e4000.5P)") == 13);
 }
 
 TEST_CASE("check_json_text refuses what RFC 8259 does not allow", "[json_text]") {
