@@ -32,13 +32,19 @@ struct Outcome {
 
 /// What `from_json_text` did before simdjson: nlohmann's parse, its errors mapped as the SDK maps
 /// them, then the public ADL converter. nlohmann is made as strict as the SDK where it is lenient:
-/// it ends the input at a NUL byte and skips a byte order mark (internal::check_json_text).
+/// it ends the input at a NUL byte and skips a byte order mark (internal::check_json_text), and
+/// its DOM parse stops at a number out of range before a later syntax error.
 template <typename T>
 Outcome<T> decode_via_dom(const std::string& text) {
   try {
     nlohmann::json j;
     if (text.find('\0') != std::string::npos || text.rfind("\xEF\xBB\xBF", 0) == 0) {
       throw DecodeError("", "not valid JSON (nlohmann is lenient here)");
+    }
+    // A DOM parse stops at the first number out of range; the SDK reads on and reports a later
+    // syntax error first. `accept` reads the whole text, so a syntax error anywhere wins here too.
+    if (!nlohmann::json::accept(text)) {
+      throw DecodeError("", "not valid JSON (syntax error)");
     }
     try {
       j = nlohmann::json::parse(text);
