@@ -23,6 +23,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/export.hpp>
 #include <impilo/models.hpp>
+#include <impilo/page_range.hpp>
 #include <impilo/ticket.hpp>
 #include <impilo/transport.hpp>
 #include <impilo/webhooks.hpp>
@@ -36,110 +37,6 @@
 #include <vector>
 
 namespace impilo {
-
-namespace detail {
-/// True for a model with an `id` member of type `std::optional<std::int64_t>` (an `Order`).
-template <typename T, typename = void>
-struct HasOptionalId : std::false_type {};
-/// The specialisation that looks at the `id` member.
-template <typename T>
-struct HasOptionalId<T, std::void_t<decltype(std::declval<const T&>().id)>>
-    : std::is_same<std::decay_t<decltype(std::declval<const T&>().id)>,
-                   std::optional<std::int64_t>> {};
-}  // namespace detail
-
-/// How many prefetch threads (`ClientOptions::prefetch_pages`) the whole process holds at most,
-/// whatever the number of clients and ranges. A thread counts from its start until it has ended,
-/// also after its range is gone while the fetch it had in flight finishes. A range that would
-/// need one more fetches every page on the caller's thread instead, as with prefetching off
-/// (docs/adr/0007-paging-prefetch.md).
-inline constexpr std::size_t max_prefetch_threads = 32;
-
-namespace detail {
-
-/// One page fetch that a `PageRange` hands to its background worker. The worker, in the compiled
-/// library (docs/adr/0007-paging-prefetch.md), calls `run` on its own thread; the range reads the
-/// result only once `Prefetcher::wait` has returned.
-class IMPILO_EXPORT PrefetchJob {
- public:
-  PrefetchJob() = default;
-  PrefetchJob(const PrefetchJob&) = delete;
-  PrefetchJob& operator=(const PrefetchJob&) = delete;
-  PrefetchJob(PrefetchJob&&) = delete;
-  PrefetchJob& operator=(PrefetchJob&&) = delete;
-  virtual ~PrefetchJob();
-  /// Fetches page @p page and keeps the page or its error for the range; must not throw.
-  virtual void run(std::int64_t page) noexcept = 0;
-};
-
-/// The library's side of a worker: its thread, the hand-over flags and the callback gate.
-struct PrefetchState;
-
-/// A range's handle on its background worker: a thread of the library that runs the range's
-/// `PrefetchJob` for each page asked for, one at a time. Destroying (or assigning over) the handle
-/// cancels the worker without waiting for a fetch in flight; from then on the worker calls no
-/// `ClientOptions::logger` or `sleep` of a `Client` (it waits only for such a call in progress).
-/// Empty when default-constructed, moved from, or refused by `start`.
-class IMPILO_EXPORT Prefetcher {
- public:
-  /// An empty handle: no worker.
-  Prefetcher() noexcept = default;
-  /// Starts a worker for @p job; empty when the process already holds `max_prefetch_threads`
-  /// prefetch threads or no thread can be started (the caller then fetches on its own thread).
-  static Prefetcher start(std::shared_ptr<PrefetchJob> job);
-  /// Takes over @p other's worker; @p other becomes empty.
-  Prefetcher(Prefetcher&& other) noexcept;
-  /// Cancels this handle's worker, then takes over @p other's.
-  Prefetcher& operator=(Prefetcher&& other) noexcept;
-  Prefetcher(const Prefetcher&) = delete;
-  Prefetcher& operator=(const Prefetcher&) = delete;
-  /// Cancels the worker (see the class).
-  ~Prefetcher();
-  /// Whether there is a worker.
-  explicit operator bool() const noexcept { return state_ != nullptr; }
-  /// Asks the worker to run the job for page @p page. Undefined on an empty handle, or while an
-  /// earlier page has not been waited for.
-  void ask(std::int64_t page);
-  /// Waits until the page asked for has run. Undefined on an empty handle or without `ask`.
-  void wait();
-
- private:
-  explicit Prefetcher(std::shared_ptr<PrefetchState> state) noexcept;
-  void cancel() noexcept;
-  std::shared_ptr<PrefetchState> state_;
-};
-
-/// A `PageRange`'s job: its own copy of the fetch, and a slot for the page or the error.
-template <typename T>
-class PageJob final : public PrefetchJob {
- public:
-  /// The job of fetching pages of @p size through @p fetch.
-  PageJob(std::function<Page<T>(std::int64_t, std::int64_t)> fetch, std::int64_t size)
-      : fetch_(std::move(fetch)), size_(size) {}
-  /// Runs the fetch and keeps what it gave.
-  void run(std::int64_t page) noexcept override {
-    try {
-      page_.emplace(fetch_(page, size_));
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-  /// The page fetched last; throws its error instead when it failed.
-  Page<T> take() {
-    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
-    Page<T> page = std::move(*page_);
-    page_.reset();
-    return page;
-  }
-
- private:
-  std::function<Page<T>(std::int64_t, std::int64_t)> fetch_;
-  std::int64_t size_;
-  std::optional<Page<T>> page_;
-  std::exception_ptr error_;
-};
-
-}  // namespace detail
 
 /// Severity of a log line.
 enum class LogLevel {
@@ -252,184 +149,55 @@ struct ListOrdersParams {
   std::vector<std::pair<std::string, std::string>> extra_query;
 };
 
-/// Every element of a paged listing from a starting page on, fetched one page at a time as the
-/// loop advances (`Client::orders()` returns a `PageRange<Order>`).
-///
-/// An input range: iterate it once. It shares the client's configuration and connections, so it
-/// stays usable even after the `Client` it came from is destroyed. Each step past the end of a
-/// fetched page takes the next page, which may throw any error that list call throws. With
-/// prefetching on (the default), the next page is fetched on a background thread while the loop
-/// works on the current one, at most one page ahead; its error, if any, is thrown by that same
-/// step, so errors come out exactly where they would without prefetching. Stops
-/// after the page the server marks `last` (or, when the server sends no `last`, after a page
-/// shorter than the size asked for), after an empty page, or once it has yielded the server's
-/// `total`.
-///
-/// A server that ignores `page` would make the walk endless: a non-empty page holding the same
-/// elements as the page before it (compared by `id` where the elements have one, else whole) ends
-/// the range with an `impilo::DecodeError` at `/content` saying the server repeated a page.
-template <typename T>
-class PageRange {
- public:
-  /// Fetches one page: `fetch(page, size)`.
-  using Fetch = std::function<Page<T>(std::int64_t page, std::int64_t size)>;
 
-  /// Input iterator over the elements; `*it` stays valid until the iterator advances.
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;  ///< Single pass.
-    using value_type = T;                               ///< The element type.
-    using difference_type = std::ptrdiff_t;             ///< Required by the iterator concept.
-    using pointer = const T*;                           ///< Pointer to an element.
-    using reference = const T&;                         ///< Reference to an element.
+/// The sort keys of `GET /api/v3/patient` (`sort`).
+enum class PatientSort {
+  first_name,  ///< `firstName`
+  last_name,   ///< `lastName`
+  patient_id,  ///< `patientId`
+};
 
-    /// The end iterator.
-    iterator() = default;
-    /// The current element. Undefined on the end iterator.
-    reference operator*() const { return range_->buffer_[range_->index_]; }
-    /// Pointer to the current element. Undefined on the end iterator.
-    pointer operator->() const { return &**this; }
-    /// Advances, fetching the next page when this one is used up.
-    iterator& operator++() {
-      if (range_ != nullptr && !range_->advance()) range_ = nullptr;
-      return *this;
-    }
-    /// Advances (post-increment of an input iterator: the old value is not kept).
-    void operator++(int) { ++*this; }
-    /// Equal when both are at the end, or both are the same position of the same range.
-    friend bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.range_ == b.range_;
-    }
-    /// Negation of `==`.
-    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+/// The wire name of @p sort (`"firstName"`).
+IMPILO_EXPORT std::string_view to_string(PatientSort sort) noexcept;
 
-   private:
-    friend class PageRange;
-    explicit iterator(PageRange* range) : range_(range) {}
-    PageRange* range_{nullptr};
-  };
+/// Parameters of `GET /api/v3/patient` (docs/patients.md). Every filter left empty is not sent;
+/// the list filters (`ids`, `site_ids`, `external_identifiers`) send the parameter once per value.
+struct ListPatientsParams {
+  /// 1-based page number; must be at least 1.
+  std::int64_t page{1};
+  /// Page size; from 1 to 250.
+  std::int64_t size{15};
+  std::optional<PatientSort> sort;     ///< `sort`
+  std::optional<bool> sort_descending;  ///< `sortDescending`
+  std::vector<std::int64_t> ids;       ///< `id`: only these patients (each at least 1).
+  std::vector<std::int64_t> site_ids;  ///< `siteId`: only patients of these sites (each >= 1).
+  /// `externalIdentifier`: only patients with one of these (none empty).
+  std::vector<std::string> external_identifiers;
+  std::optional<std::string> email;  ///< `email`
+  std::optional<std::string> name;   ///< `name`
+  std::optional<bool> archived;      ///< `archived`
+  std::optional<bool> enrolled;      ///< `enrolled`
+  /// `dateOfBirthMin`: born on or after this `YYYY-MM-DD` date.
+  std::optional<std::string> date_of_birth_min;
+  /// `dateOfBirthMax`: born on or before this `YYYY-MM-DD` date.
+  std::optional<std::string> date_of_birth_max;
+  std::optional<std::string> postal_code;  ///< `postalCode`
+  std::optional<std::string> country;      ///< `country`
+  /// Further query parameters sent as they are (URL-encoded), for filters the SDK does not model.
+  /// A name the struct models (`page`, `externalIdentifier`, ...) is refused.
+  std::vector<std::pair<std::string, std::string>> extra_query;
+};
 
-  /// A range over the pages @p fetch returns, starting at @p first_page, @p size per page. Used by
-  /// `Client`; also handy for a test fake. Checks nothing: the caller has validated the numbers.
-  /// With @p prefetch, @p fetch is called on a background thread of the library (never twice at
-  /// once; on the caller's thread instead when the process already holds
-  /// `max_prefetch_threads`), and a copy of it may outlive the range until a fetch in flight
-  /// returns: it must own (or share) everything it uses, as the client's fetch does.
-  PageRange(Fetch fetch, std::int64_t first_page, std::int64_t size, bool prefetch = true)
-      : fetch_(std::move(fetch)), page_(first_page), size_(size), prefetch_(prefetch) {}
-
-  /// Fetches the first page (once) and returns an iterator to its first element.
-  iterator begin() {
-    if (!started_) {
-      started_ = true;
-      index_ = 0;
-      if (!fetch_next_page()) return end();
-    }
-    return index_ < buffer_.size() ? iterator(this) : end();
-  }
-  /// The end of the range.
-  iterator end() noexcept { return {}; }
-
-  /// Pages the loop has reached so far (a page fetched ahead counts once the loop moves onto it).
-  [[nodiscard]] std::int64_t pages_fetched() const noexcept { return pages_fetched_; }
-
- private:
-  // Moves to the next element, fetching as needed; false at the end.
-  bool advance() {
-    ++index_;
-    if (index_ < buffer_.size()) return true;
-    return fetch_next_page();
-  }
-
-  // False when there is nothing more.
-  bool fetch_next_page() {
-    while (!exhausted_) {
-      Page<T> page = take_page();
-      ++pages_fetched_;
-      const auto received = static_cast<std::int64_t>(page.content.size());
-      seen_ += received;
-      // The last page: the server's `last` flag decides when it sends one (a server may cap the
-      // page size below what was asked); without it, a short page ends the walk. An empty page,
-      // or having seen every element the server counts, always does.
-      const bool short_page = received < size_;
-      exhausted_ =
-          page.last.value_or(short_page) || received == 0 || (page.total && seen_ >= *page.total);
-      ++page_;
-      if (received > 0 && same_elements(page.content, buffer_)) {
-        exhausted_ = true;
-        buffer_.clear();
-        throw DecodeError("/content", "the server repeated the previous page's elements for page " +
-                                          std::to_string(page_ - 1) +
-                                          ": it seems to ignore `page`; stopped to avoid a loop");
-      }
-      buffer_ = std::move(page.content);
-      index_ = 0;
-      if (!exhausted_ && prefetch_) start_prefetch();
-      if (!buffer_.empty()) return true;
-    }
-    buffer_.clear();
-    return false;
-  }
-
-  // Whether two elements are the same object: by `id` when both have one, else as wholes.
-  static bool same_element(const T& a, const T& b) {
-    if constexpr (detail::HasOptionalId<T>::value) {
-      if (a.id && b.id) return *a.id == *b.id;
-    }
-    return a == b;
-  }
-
-  // Whether a fresh page holds what the previous one (still in `buffer_`) held.
-  static bool same_elements(const std::vector<T>& fresh, const std::vector<T>& previous) {
-    if (fresh.size() != previous.size()) return false;
-    for (std::size_t i = 0; i < fresh.size(); ++i) {
-      if (!same_element(fresh[i], previous[i])) return false;
-    }
-    return true;
-  }
-
-  // Page `page_`: the one fetched ahead when there is one (rethrowing its error here, at the step
-  // that needs the page), else fetched now. With prefetching, even the first page comes from the
-  // worker, so that only that thread ever holds a page's parse.
-  Page<T> take_page() {
-    if (!ahead_ && prefetch_) start_prefetch();
-    if (!ahead_) return fetch_(page_, size_);
-    ahead_ = false;
-    prefetcher_.wait();
-    return job_->take();
-  }
-
-  // Asks the worker (started on first use) for page `page_`. When the library refuses a worker
-  // (`max_prefetch_threads`), the range fetches every page on the caller's thread.
-  void start_prefetch() {
-    if (!prefetcher_) {
-      if (refused_) return;
-      job_ = std::make_shared<detail::PageJob<T>>(fetch_, size_);
-      prefetcher_ = detail::Prefetcher::start(job_);
-      if (!prefetcher_) {
-        refused_ = true;
-        job_.reset();
-        return;
-      }
-    }
-    prefetcher_.ask(page_);
-    ahead_ = true;
-  }
-
-  Fetch fetch_;  // shares the client's state, so the range outlives a temporary Client safely
-  std::int64_t page_;
-  std::int64_t size_;
-  std::vector<T> buffer_;
-  std::size_t index_{0};
-  std::int64_t pages_fetched_{0};
-  std::int64_t seen_{0};  // elements received so far, checked against the server's total
-  bool started_{false};
-  bool exhausted_{false};
-  bool prefetch_{true};
-  bool ahead_{false};    // page `page_` has been asked of the worker
-  bool refused_{false};  // no worker was to be had: every page on the caller's thread
-  std::shared_ptr<detail::PageJob<T>> job_;  // shared with the worker
-  detail::Prefetcher prefetcher_;            // declared last: cancelled before the rest goes
+/// Parameters of `GET /api/v3/kit` (docs/patients.md).
+struct ListKitsParams {
+  /// 1-based page number; must be at least 1.
+  std::int64_t page{1};
+  /// Page size; from 1 to 250.
+  std::int64_t size{15};
+  std::optional<std::int64_t> item_id;  ///< `itemId`: only kits holding this item (at least 1).
+  std::optional<bool> archived;         ///< `archived`
+  /// Further query parameters sent as they are (URL-encoded). A modelled name is refused.
+  std::vector<std::pair<std::string, std::string>> extra_query;
 };
 
 /// Every order from a starting page on: what `Client::orders()` returns.
@@ -437,6 +205,12 @@ using OrderRange = PageRange<Order>;
 
 /// Every webhook delivery log entry from a starting page on: what `Client::webhook_logs()` returns.
 using WebhookLogRange = PageRange<WebhookLog>;
+
+/// Every patient from a starting page on: what `Client::patients()` returns.
+using PatientRange = PageRange<Patient>;
+
+/// Every kit from a starting page on: what `Client::kits()` returns.
+using KitRange = PageRange<Kit>;
 
 /// Client of the Impilo order API.
 ///
@@ -566,6 +340,84 @@ class IMPILO_EXPORT Client {
   ///         the SDK (nothing sent); any other error `create_order` throws when the outcome is
   ///         certain (nothing placed), and any error `list_orders` throws (nothing sent).
   Order place_order(const CreateTicket& ticket) const;
+
+  /// Validates @p patient (`impilo::validate(const Patient&)`), then `POST /api/v3/patient`.
+  ///
+  /// Like `create_order`, sent again only when it certainly cannot have created a patient; a
+  /// failure that may have reached the server is thrown as it came (`may_have_taken_effect()`),
+  /// never repeated: a repeat could create the patient twice. To create at most one patient per
+  /// EHR id, use `ensure_patient`.
+  /// @throws impilo::ValidationError (nothing sent), also for a patient that carries an `id`
+  ///         (`/id`: a create makes a new patient); any `ApiError`, `TransportError`,
+  ///         `DecodeError` (of a 2xx: `may_have_reached_server()` is true).
+  Patient create_patient(const Patient& patient) const;
+
+  /// `GET /api/v3/patient/{id}`.
+  /// @throws impilo::UsageError for an id below 1 (nothing sent); `NotFoundError` for an unknown
+  ///         patient; any other `ApiError`, `TransportError`, `DecodeError`.
+  Patient get_patient(std::int64_t id) const;
+
+  /// Validates @p patient, then `PUT /api/v3/patient/{id}`: replaces the whole patient (fields
+  /// left empty are sent as absent, and the server may clear them) and returns it as updated.
+  /// Setting a whole value is safe to repeat, so it is retried like a GET.
+  /// @throws impilo::UsageError for an id below 1; impilo::ValidationError (nothing sent), also
+  ///         when `patient.id` is set and is not @p id; `NotFoundError` for an unknown patient;
+  ///         any other `ApiError`, `TransportError`, `DecodeError`.
+  Patient update_patient(std::int64_t id, const Patient& patient) const;
+
+  /// `GET /api/v3/patient`: one page, with the filters of @p params.
+  /// @throws impilo::UsageError (nothing sent) for a page below 1, a size outside 1..250, an id
+  ///         or site id below 1, an empty external identifier, a date that is not `YYYY-MM-DD`,
+  ///         a minimum date after the maximum, or `extra_query` naming a modelled parameter; any
+  ///         `ApiError`, `TransportError`, `DecodeError`.
+  Page<Patient> list_patients(const ListPatientsParams& params = {}) const;
+
+  /// Every patient from `params.page` on, fetched page by page as the loop goes (prefetching as
+  /// `orders()` does).
+  /// @throws impilo::UsageError at once for parameters `list_patients` would refuse.
+  PatientRange patients(const ListPatientsParams& params = {}) const;
+
+  /// Every patient whose `externalIdentifier` is exactly @p external_identifier, by ascending id
+  /// (a patient without an id last).
+  ///
+  /// Lists with the `externalIdentifier` filter in pages of 250 and keeps only exact matches, so
+  /// a server that filters loosely (or not at all) cannot produce a wrong answer, only a slower
+  /// one. Reads on until a page says `last: true` or comes back empty, whatever `total` says.
+  /// Usually one GET. The API does not promise the identifier is unique: more than one patient
+  /// may come back.
+  /// @throws impilo::UsageError for an empty identifier (nothing sent); any error
+  ///         `list_patients` throws, and `DecodeError` for a server that repeats a page.
+  std::vector<Patient> find_patients_by_external_identifier(
+      std::string_view external_identifier) const;
+
+  /// The patient whose `externalIdentifier` is `patient.external_identifier`, created from
+  /// @p patient when there is none: the way to go from an EHR id to an Impilo patient id.
+  ///
+  /// Never creates two patients for one identifier through this call: it looks the identifier up
+  /// (`find_patients_by_external_identifier`); found, it returns the patient with the lowest id
+  /// and sends nothing (it does not update it: use `update_patient`); not found, it creates the
+  /// patient once. An outcome that may or may not have created it (a cut connection, a 5xx, an
+  /// undecodable 2xx) is looked up again over the settle window (`ClientOptions::settle_delay`,
+  /// `settle_lookups`) and never sent again. Cost: 1 GET when the patient exists; 1 GET and
+  /// 1 POST when not. Two processes ensuring the same new identifier at the same moment can
+  /// still create two patients (the API has no uniqueness to lean on): serialize them.
+  /// @throws impilo::ValidationError (nothing sent) for an empty or absent `externalIdentifier`,
+  ///         a patient carrying an `id`, or any rule of `validate(const Patient&)`;
+  /// @throws impilo::AmbiguousCreateError when the create may have happened and no lookup shows
+  ///         it (`external_id()` is the identifier: ensure again later, never create);
+  /// @throws any error `create_patient` throws when the outcome is certain, and any error
+  ///         `list_patients` throws (nothing created).
+  Patient ensure_patient(const Patient& patient) const;
+
+  /// `GET /api/v3/kit`: one page of the kits of the catalogue, with the filters of @p params.
+  /// @throws impilo::UsageError (nothing sent) for a page below 1, a size outside 1..250, an
+  ///         item id below 1, or `extra_query` naming a modelled parameter; any `ApiError`,
+  ///         `TransportError`, `DecodeError`.
+  Page<Kit> list_kits(const ListKitsParams& params = {}) const;
+
+  /// Every kit from `params.page` on, fetched page by page as the loop goes.
+  /// @throws impilo::UsageError at once for parameters `list_kits` would refuse.
+  KitRange kits(const ListKitsParams& params = {}) const;
 
   /// `POST /api/v3/webhook`: subscribes `subscription.url` to deliveries of `subscription.type`.
   ///

@@ -329,13 +329,19 @@ class IMPILO_EXPORT DecodeError : public Error {
 /// `Client::find_orders_by_external_id(external_id())`. `what()` names the create failure's kind
 /// (`TransportError` "connection cut", `ServerError` "HTTP 503", ...) and, when the lookup failed,
 /// why; it never holds patient data or the API key.
+///
+/// `Client::ensure_patient` throws it too, when its create of a patient may have happened and no
+/// lookup shows the patient: `external_id()` is then the patient's `externalIdentifier` (kept out
+/// of `what()`, which a log may carry: an EHR id identifies a person). Ensure again later; never
+/// `create_patient` it.
 class IMPILO_EXPORT AmbiguousCreateError : public Error {
  public:
   /// @p external_id is the id the request carried (the one to look up later).
   AmbiguousCreateError(std::string external_id, const std::string& what)
       : Error(what), external_id_(std::move(external_id)) {}
 
-  /// The external order id sent with every attempt: the key to reconcile with.
+  /// The external order id sent with every attempt (for `ensure_patient`, the patient's
+  /// `externalIdentifier`): the key to reconcile with.
   [[nodiscard]] const std::string& external_id() const noexcept { return external_id_; }
   /// Always true: the order may exist.
   [[nodiscard]] bool may_have_taken_effect() const noexcept override { return true; }

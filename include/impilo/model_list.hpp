@@ -52,6 +52,8 @@
   MODEL(WebhookSubscription)           \
   MODEL(WebhookLog)                    \
   PAGE(Order)                          \
+  PAGE(Patient)                        \
+  PAGE(Kit)                            \
   PAGE(WebhookLog)
 
 /// Expands to nothing: for a use of `IMPILO_MODEL_LIST` that has nothing to do for one kind.

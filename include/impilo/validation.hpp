@@ -19,7 +19,8 @@ namespace impilo {
 /// list (an empty list counts as absent); `shippingOption` when returns are included and
 /// `emailLabel` is not true; no device both in `returnDevices` and in a `returnPackedKits` entry;
 /// a new patient (no `id`) needs non-blank `firstName`, `lastName` and an address with non-blank
-/// `lineOne`, `city`, `state`, `country`, `zipCode`, and its `site`, if any, needs an `id`; every
+/// `lineOne`, `city`, `state`, `country`, `zipCode`, its `site`, if any, needs an `id`, and its
+/// `dateOfBirth`, if any, is a real `YYYY-MM-DD` date not after today (`invalid_data`); every
 /// item and kit line needs its id and a `count` of at least 1; every returned device needs its id,
 /// and so does every returned packed kit and each device listed in it; every string is valid UTF-8
 /// (else `invalid_data`, message `not valid UTF-8`, reported after the other rules).
@@ -32,6 +33,19 @@ namespace impilo {
 /// exist) are not checked here, and neither are members the SDK does not model: see
 /// `unknown_members`.
 IMPILO_EXPORT std::vector<Violation> validate(const CreateOrderRequest& request);
+
+/// Checks @p patient as `create_patient`, `update_patient` and `ensure_patient` send it, and
+/// returns all violations at once (empty when it may be sent).
+///
+/// Rules: non-blank `/firstName` and `/lastName` (`patient_first_name_required`,
+/// `patient_last_name_required`); an `/address` (`patient_address_required`) with non-blank
+/// `lineOne`, `city`, `state`, `zipCode` and `country` (the `address_*_required` codes);
+/// `/dateOfBirth`, when given, a real calendar date `YYYY-MM-DD` not after today (UTC);
+/// `/email`, when given, exactly one `@` with text on both sides; `/sex` a value the SDK knows
+/// (mark a newer one with `Sex::deliberate`); a `/site`, when given, with an `id`; every string
+/// valid UTF-8. The last four report `invalid_data` with a message naming the problem. `id` is
+/// not checked here (each call says what it wants of it).
+IMPILO_EXPORT std::vector<Violation> validate(const Patient& patient);
 
 /// A member of a request that the SDK does not model. It is kept in an `UnknownFields` and sent as
 /// it is: usually a misspelling (`shipingOption`) that the server ignores or refuses, sometimes a

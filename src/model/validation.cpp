@@ -1,4 +1,4 @@
-// Client-side checks of a create-order request (see <impilo/validation.hpp>).
+// Client-side checks of a create-order request and of a patient (see <impilo/validation.hpp>).
 //
 // Violations are reported in document order: the checks below run in the order of the request's
 // members (patient, site, orderItems, orderKits, shippingOption, returnItems, returnDevices,
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ascii.hpp"
+#include "civil_time.hpp"
 #include "model_fields.hpp"
 
 namespace impilo {
@@ -89,10 +90,9 @@ class Report {
   std::vector<Violation> violations_;
 };
 
-/// A patient without `id` is created with the order: it needs non-blank names, a full address,
-/// and a site (if it names one) given by id.
-void check_new_patient(Report& report, const Patient& patient) {
-  const Pointer at = root / "patient";
+/// A patient that is created (alone, or without `id` inside an order) needs non-blank names, a
+/// full address, and a site (if it names one) given by id. @p at points at the patient.
+void check_new_patient(Report& report, const Patient& patient, const Pointer& at) {
   if (is_blank(patient.first_name)) {
     report.add(at / "firstName", ErrorCode::patient_first_name_required);
   }
@@ -122,6 +122,34 @@ void check_new_patient(Report& report, const Patient& patient) {
   }
   if (patient.site && !patient.site->id) {
     report.add(at / "site" / "id", ErrorCode::site_not_found, "Unable to find the Site provided.");
+  }
+}
+
+/// A date of birth, when given, is a real `YYYY-MM-DD` date, not after today. The messages never
+/// quote the value: a date of birth is health data.
+void check_date_of_birth(Report& report, const Patient& patient, const Pointer& at) {
+  if (!patient.date_of_birth) return;
+  const std::optional<std::int64_t> day = internal::parse_calendar_date(*patient.date_of_birth);
+  if (!day) {
+    report.add_with_message(at / "dateOfBirth", ErrorCode::invalid_data,
+                            "dateOfBirth must be a calendar date written YYYY-MM-DD "
+                            "(1950-04-01), a real day of a real month");
+  } else if (*day > internal::today_utc()) {
+    report.add_with_message(at / "dateOfBirth", ErrorCode::invalid_data,
+                            "dateOfBirth must not be after today (UTC)");
+  }
+}
+
+/// An e-mail address, when given, holds exactly one `@`, with text on both sides (the address is
+/// not quoted: it identifies the patient).
+void check_email(Report& report, const Patient& patient, const Pointer& at) {
+  if (!patient.email) return;
+  const std::string& email = *patient.email;
+  const std::size_t at_sign = email.find('@');
+  if (at_sign == std::string::npos || at_sign == 0 || at_sign + 1 == email.size() ||
+      email.find('@', at_sign + 1) != std::string::npos) {
+    report.add_with_message(at / "email", ErrorCode::invalid_data,
+                            "email must hold exactly one @ with text on both sides");
   }
 }
 
@@ -161,7 +189,8 @@ void check_recipient(Report& report, const CreateOrderRequest& request) {
     report.add(root / "patient", ErrorCode::patient_or_site_required);
   }
   if (patient && !patient->id) {
-    check_new_patient(report, *patient);
+    check_new_patient(report, *patient, root / "patient");
+    check_date_of_birth(report, *patient, root / "patient");
   }
   if (patient) {
     check_enum(report, root / "patient" / "sex", "sex", patient->sex);
@@ -282,7 +311,8 @@ void check_return_devices(Report& report, const CreateOrderRequest& request) {
 }
 
 /// Every string is UTF-8: JSON cannot carry anything else, and the encoder would throw.
-void check_utf8(Report& report, const CreateOrderRequest& request) {
+template <typename Model>
+void check_utf8(Report& report, const Model& request) {
   std::string pointer;
   detail::for_each_string(
       request, pointer, [&report](const std::string& at, const std::string& text) {
@@ -293,6 +323,16 @@ void check_utf8(Report& report, const CreateOrderRequest& request) {
 }
 
 }  // namespace
+
+std::vector<Violation> validate(const Patient& patient) {
+  Report report;
+  check_new_patient(report, patient, root);
+  check_date_of_birth(report, patient, root);
+  check_email(report, patient, root);
+  check_enum(report, root / "sex", "sex", patient.sex);
+  check_utf8(report, patient);
+  return std::move(report).take();
+}
 
 std::vector<Violation> validate(const CreateOrderRequest& request) {
   Report report;
