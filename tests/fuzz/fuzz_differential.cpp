@@ -4,7 +4,8 @@
 // (`from_json_text`, the fast path) or nlohmann (`parse_webhook_delivery`); the oracle here is
 // nlohmann's own parser, made strict where it is lenient (it ends the input at a NUL byte and skips
 // a byte order mark, both of which the SDK refuses), followed by the public DOM converters. For
-// `Order`, `Page<Order>`, `Page<WebhookLog>` and the webhook envelope (with its order), properties:
+// `Order`, `Page<Order>`, `Page<Patient>`, `Page<Kit>`, `Page<WebhookLog>` and the webhook
+// envelope (with its order), properties:
 // - `check_json_text` accepts exactly the texts the oracle's parser accepts;
 // - the SDK and the oracle succeed or fail together, with `DecodeError` at the same pointer;
 // - when both succeed, the values are equal and encode to the same bytes.
@@ -166,6 +167,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     impilo_fuzz::require(!via_sdk<impilo::Order>(text).value, "a number out of range is refused");
     impilo_fuzz::require(!via_sdk<impilo::Page<impilo::Order>>(text).value,
                          "a number out of range is refused in a page");
+    impilo_fuzz::require(!via_sdk<impilo::Page<impilo::Patient>>(text).value,
+                         "a number out of range is refused in a patient page");
+    impilo_fuzz::require(!via_sdk<impilo::Page<impilo::Kit>>(text).value,
+                         "a number out of range is refused in a kit page");
     impilo_fuzz::require(!via_sdk<impilo::Page<impilo::WebhookLog>>(text).value,
                          "a number out of range is refused in a log page");
     bool envelope_refused = false;
@@ -183,6 +188,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require_agreement<impilo::Order>(text, document, "Order: the SDK and the oracle agree");
   require_agreement<impilo::Page<impilo::Order>>(text, document,
                                                  "Page<Order>: the SDK and the oracle agree");
+  require_agreement<impilo::Page<impilo::Patient>>(text, document,
+                                                   "Page<Patient>: the SDK and the oracle agree");
+  require_agreement<impilo::Page<impilo::Kit>>(text, document,
+                                               "Page<Kit>: the SDK and the oracle agree");
   require_agreement<impilo::Page<impilo::WebhookLog>>(
       text, document, "Page<WebhookLog>: the SDK and the oracle agree");
   require_envelope_agreement(text, document);

@@ -92,10 +92,12 @@ void require_same_outcome(const std::string& text) {
   }
 }
 
-/// Every model `from_json_text` decodes: the order models and the webhook ones.
+/// Every model `from_json_text` decodes: the order, patient and kit models and the webhook ones.
 void require_same_outcomes(const std::string& text) {
   require_same_outcome<Order>(text);
   require_same_outcome<Page<Order>>(text);
+  require_same_outcome<Page<impilo::Patient>>(text);
+  require_same_outcome<Page<impilo::Kit>>(text);
   require_same_outcome<CreateOrderRequest>(text);
   require_same_outcome<impilo::Webhook>(text);
   require_same_outcome<impilo::WebhookSubscription>(text);
