@@ -1,4 +1,5 @@
-// Patients and kits (docs/patients.md): the calls, the listing filters, and `ensure_patient`,
+// Patients and kits (docs/patients.md, docs/adr/0012-ensure-patient.md): the calls, the listing
+// filters, and `ensure_patient`,
 // which goes from an EHR id to one Impilo patient without ever creating two through it.
 
 #include <algorithm>
