@@ -1,6 +1,6 @@
 // Patients and kits (docs/patients.md, docs/adr/0012-ensure-patient.md): the calls, the listing
-// filters, and `ensure_patient`,
-// which goes from an EHR id to one Impilo patient without ever creating two through it.
+// filters, and `ensure_patient`, which goes from an EHR id to one Impilo patient without ever
+// creating two through it.
 
 #include <algorithm>
 #include <chrono>
