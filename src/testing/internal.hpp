@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <impilo/errors.hpp>
 #include <impilo/models.hpp>
 #include <impilo/testing/simulator.hpp>
 #include <map>
@@ -33,6 +35,28 @@ struct Answer {
 
 /// `{"message": message}` with @p status.
 Answer message_answer(int status, std::string_view message);
+
+/// A broken rule: the request is refused with 400 and this text (thrown by `reject`, caught by
+/// the endpoint, so that each rule reads as one line).
+struct Rejected {
+  std::string message;
+};
+
+/// Refuses the request with @p message.
+[[noreturn]] void reject(std::string_view message);
+
+/// Refuses the request with the documented sentence of @p code.
+[[noreturn]] void reject(ErrorCode code);
+
+/// Absent, empty or only whitespace: what the API calls blank.
+bool is_blank(const std::optional<std::string>& value);
+
+/// True when @p date_of_birth is absent, or a real `YYYY-MM-DD` date not after today (UTC): the
+/// rule of every patient the simulator creates or updates.
+bool is_valid_date_of_birth(const std::optional<std::string>& date_of_birth);
+
+/// A request's query: every value of parameter @p name, in the order sent; empty when absent.
+using QueryValues = std::function<std::vector<std::string>(const char* name)>;
 
 /// A whole decimal integer (optionally negative), or nothing.
 std::optional<std::int64_t> parse_integer(std::string_view text);
@@ -81,6 +105,7 @@ std::optional<LoopbackHost> loopback_host(std::string host);
 /// SDK classifies server answers with, so the simulator cannot drift from what the client expects.
 namespace text {
 inline constexpr std::string_view order_not_found = "Order not found";
+inline constexpr std::string_view patient_not_found = "Patient not found";
 inline constexpr std::string_view not_found = "Not found";
 inline constexpr std::string_view method_not_allowed = "Method not allowed";
 inline constexpr std::string_view unauthorized = "Unauthorized";
@@ -107,6 +132,19 @@ class OrderBook {
   /// ascending id, or descending with @p descending.
   [[nodiscard]] Answer list(const std::optional<std::string>& page,
                             const std::optional<std::string>& size, bool descending = false) const;
+
+  /// `POST /api/v3/patient` with @p body: 201 and the patient with a new id, or 400 and the
+  /// first broken rule (src/testing/patient_book.cpp).
+  Answer create_patient(std::string_view body);
+  /// `GET /api/v3/patient/{id}` with the path segment @p id_text: 200, 404 or 400.
+  [[nodiscard]] Answer get_patient(std::string_view id_text) const;
+  /// `PUT /api/v3/patient/{id}`: replaces the whole patient (the rules of a create apply); 200
+  /// and the patient, 404 for an unknown id, or 400.
+  Answer update_patient(std::string_view id_text, std::string_view body);
+  /// `GET /api/v3/patient`: the page envelope of the patients @p query's filters pick.
+  [[nodiscard]] Answer list_patients(const QueryValues& query) const;
+  /// `GET /api/v3/kit`: the page envelope of the catalogue's kits @p query's filters pick.
+  [[nodiscard]] Answer list_kits(const QueryValues& query) const;
 
   [[nodiscard]] std::vector<Order> orders() const;
   [[nodiscard]] std::optional<Order> order(std::int64_t id) const;
@@ -140,7 +178,11 @@ class OrderBook {
   };
 
   [[nodiscard]] Recipient check_recipient(const CreateOrderRequest& request) const;
+  /// The sentence rules of a patient to create (names, address, then its site), for a new
+  /// patient of an order and for the patient endpoints; @returns it with its site in full.
   [[nodiscard]] Patient check_new_patient(const Patient& patient) const;
+  /// Stores @p patient under the next patient id (with mutex_ held) and @returns it.
+  const Patient& add_patient(Patient patient);
   void check_items(const CreateOrderRequest& request) const;
   void check_loaner_kits(const CreateOrderRequest& request) const;
   /// Units of each item the order takes: item lines directly, kit lines through their kit items.

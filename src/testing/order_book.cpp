@@ -37,28 +37,9 @@ std::string encode(const T& value) {
   return json(value).dump();
 }
 
-/// A broken rule: the order is refused with 400 and this text.
-struct Rejected {
-  std::string message;
-};
-
-[[noreturn]] void reject(std::string_view message) {
-  throw Rejected{std::string(message)};
-}
-
-/// Refuses with the documented sentence of @p code.
-[[noreturn]] void reject(ErrorCode code) {
-  reject(server_message(code));
-}
-
 /// Refuses with the bare code word (`item_not_orderable`), which the API also sends on its own.
 [[noreturn]] void reject_with_word(ErrorCode code) {
   reject(to_string(code));
-}
-
-/// Absent, empty or only whitespace: what the API calls blank.
-bool is_blank(const std::optional<std::string>& value) {
-  return !value || impilo::internal::trim(*value).empty();
 }
 
 /// Present and non-empty (an empty list counts as absent, as in `impilo::validate`).
@@ -133,6 +114,11 @@ void check_data(const CreateOrderRequest& request) {
   if (request.patient && request.patient->sex && !request.patient->sex->is_known()) {
     reject(ErrorCode::invalid_data);
   }
+  // A patient named by id is not changed by the order; a new one must be born on a real day.
+  if (request.patient && !request.patient->id &&
+      !is_valid_date_of_birth(request.patient->date_of_birth)) {
+    reject(ErrorCode::invalid_data);
+  }
 }
 
 // ---- Phase 2: structure ----------------------------------------------------------------------
@@ -164,6 +150,18 @@ void check_structure(const CreateOrderRequest& request) {
 
 Answer message_answer(int status, std::string_view message) {
   return Answer{status, json{{"message", message}}.dump(), {}};
+}
+
+void reject(std::string_view message) {
+  throw Rejected{std::string(message)};
+}
+
+void reject(ErrorCode code) {
+  reject(server_message(code));
+}
+
+bool is_blank(const std::optional<std::string>& value) {
+  return !value || impilo::internal::trim(*value).empty();
 }
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
@@ -314,28 +312,6 @@ OrderBook::Recipient OrderBook::check_recipient(const CreateOrderRequest& reques
   recipient.patient = check_new_patient(patient);
   recipient.new_patient = true;
   return recipient;
-}
-
-Patient OrderBook::check_new_patient(const Patient& patient) const {
-  if (is_blank(patient.first_name)) reject(ErrorCode::patient_first_name_required);
-  if (is_blank(patient.last_name)) reject(ErrorCode::patient_last_name_required);
-  if (!patient.address) reject(ErrorCode::patient_address_required);
-  const Address& address = *patient.address;
-  if (is_blank(address.line_one)) reject(ErrorCode::address_line_one_required);
-  if (is_blank(address.city)) reject(ErrorCode::address_city_required);
-  if (is_blank(address.state)) reject(ErrorCode::address_state_required);
-  if (is_blank(address.country)) reject(ErrorCode::address_country_required);
-  if (is_blank(address.zip_code)) reject(ErrorCode::address_zip_code_required);
-  Patient created = patient;
-  if (patient.site) {
-    if (!patient.site->id) reject(ErrorCode::site_not_found);
-    const std::int64_t site_id = *patient.site->id;
-    const auto site = sites_.find(site_id);
-    if (site == sites_.end()) reject("Site " + std::to_string(site_id) + " not found");
-    if (site->second.active == false) reject("Site " + std::to_string(site_id) + " not active");
-    created.site = site->second;
-  }
-  return created;
 }
 
 void OrderBook::check_items(const CreateOrderRequest& request) const {
@@ -501,10 +477,8 @@ Answer OrderBook::create(std::string_view body) {
 
     // Every rule passed: from here on nothing can refuse the order.
     take_inventory(demand);
-    if (recipient.new_patient) {
-      recipient.patient->id = next_patient_id_++;
-      patients_[*recipient.patient->id] = *recipient.patient;
-    }
+    // The new patient is a patient like any other: listed, fetched and ordered for by its id.
+    if (recipient.new_patient) recipient.patient = add_patient(*std::move(recipient.patient));
     const auto id = static_cast<std::int64_t>(orders_.size()) + 1;
     orders_.push_back(build_order(request, recipient, id, now));
     flow_positions_.push_back(0);

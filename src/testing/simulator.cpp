@@ -13,9 +13,11 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "ascii.hpp"
 #include "http_server.hpp"
@@ -48,6 +50,9 @@ using detail::LoopbackHost;
 
 constexpr std::string_view orders_path = "/api/v3/order";
 constexpr std::string_view order_prefix = "/api/v3/order/";
+constexpr std::string_view patients_path = "/api/v3/patient";
+constexpr std::string_view patient_prefix = "/api/v3/patient/";
+constexpr std::string_view kits_path = "/api/v3/kit";
 constexpr std::string_view webhook_path = "/api/v3/webhook";
 constexpr std::string_view webhook_secret_path = "/api/v3/webhook-secret";
 constexpr std::string_view webhook_logs_path = "/api/v3/webhook/logs";
@@ -160,6 +165,24 @@ std::optional<std::string> query_value(const httplib::Request& req, const char* 
   return req.get_param_value(name);
 }
 
+/// Every value of query parameter @p name, in the order sent (`id=1&id=2`).
+std::vector<std::string> query_values(const httplib::Request& req, const char* name) {
+  std::vector<std::string> values;
+  const auto [begin, end] = req.params.equal_range(name);
+  for (auto it = begin; it != end; ++it) values.push_back(it->second);
+  return values;
+}
+
+/// The id segment of @p path when it is `prefix` + one segment, else nothing.
+std::optional<std::string_view> single_segment_after(const std::string& path,
+                                                     std::string_view prefix) {
+  if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
+      path.find('/', prefix.size()) != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::string_view(path).substr(prefix.size());
+}
+
 }  // namespace
 
 struct Simulator::Impl {
@@ -211,22 +234,43 @@ struct Simulator::Impl {
         return book.list(query_value(req, "page"), query_value(req, "size"),
                          query_value(req, "sortDescending") == std::optional<std::string>("true"));
       }
-      if (req.method == "POST") return create(req.body);
+      if (req.method == "POST") return committed(book.create(req.body));
       return method_not_allowed("GET, POST");
     }
-    if (path.size() > order_prefix.size() &&
-        path.compare(0, order_prefix.size(), order_prefix) == 0 &&
-        path.find('/', order_prefix.size()) == std::string::npos) {
-      if (is_get) return book.get(std::string_view(path).substr(order_prefix.size()));
+    if (const auto id = single_segment_after(path, order_prefix)) {
+      if (is_get) return book.get(*id);
       return method_not_allowed("GET");
     }
+    if (auto answer = patient_answer(req)) return *std::move(answer);
     if (auto answer = lifecycle_answer(req)) return *std::move(answer);
     return detail::message_answer(404, detail::text::not_found);
   }
 
-  /// A create; one that commits while drops are pending loses its answer.
-  detail::Answer create(const std::string& body) {
-    detail::Answer answer = book.create(body);
+  /// The patient and kit endpoints (spec section 10), or nothing for another path.
+  std::optional<detail::Answer> patient_answer(const httplib::Request& req) {
+    const std::string& path = req.path;
+    const bool is_get = req.method == "GET" || req.method == "HEAD";
+    const detail::QueryValues query = [&req](const char* name) { return query_values(req, name); };
+    if (path == patients_path) {
+      if (is_get) return book.list_patients(query);
+      if (req.method == "POST") return committed(book.create_patient(req.body));
+      return method_not_allowed("GET, POST");
+    }
+    if (const auto id = single_segment_after(path, patient_prefix)) {
+      if (is_get) return book.get_patient(*id);
+      if (req.method == "PUT") return book.update_patient(*id, req.body);
+      return method_not_allowed("GET, PUT");
+    }
+    if (path == kits_path) {
+      if (is_get) return book.list_kits(query);
+      return method_not_allowed("GET");
+    }
+    return std::nullopt;
+  }
+
+  /// The answer of a create (an order or a patient); one that committed while drops are pending
+  /// loses its answer.
+  detail::Answer committed(detail::Answer answer) {
     if (answer.status / 100 == 2) {
       const std::lock_guard<std::mutex> lock(control_mutex);
       if (drops_left > 0) {

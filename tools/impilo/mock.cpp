@@ -26,7 +26,8 @@ constexpr std::string_view mock_usage =
 
 constexpr std::string_view mock_details =
     "Serves an in-memory Impilo (POST /api/v3/order, GET /api/v3/order, GET /api/v3/order/{id},\n"
-    "the webhook endpoints and POST /_simulator/orders/{id}/advance)\n"
+    "POST /api/v3/patient, GET /api/v3/patient, GET and PUT /api/v3/patient/{id},\n"
+    "GET /api/v3/kit, the webhook endpoints and POST /_simulator/orders/{id}/advance)\n"
     "that enforces the API's rules, for tests and demos. Point the SDK or this tool at the\n"
     "printed URL with the catalogue's API key (sim-key-1 in the built-in catalogue).\n"
     "\n"
@@ -43,8 +44,9 @@ constexpr std::string_view mock_details =
     "  --fail-only 'METHOD PATH'  fail only requests with that method and path (the path\n"
     "                         without its query), such as 'POST /api/v3/order': a create\n"
     "                         fails while the GETs around it succeed; default: every request\n"
-    "  --commit-then-drop N   the next N creates are committed, then the connection closes\n"
-    "                         before any response byte (the ambiguous outcome)\n"
+    "  --commit-then-drop N   the next N creates (orders and patients) are committed, then\n"
+    "                         the connection closes before any response byte (the ambiguous\n"
+    "                         outcome)\n"
     "  --advance-every S      move every order to its next status every S seconds\n"
     "                         (POST /_simulator/orders/{id}/advance does it for one order)\n"
     "  --webhook-retry-scale X  multiply the 15/30/60-minute webhook retry waits, 0 to 1000\n"

@@ -31,6 +31,30 @@
 ///   parameters are ignored;
 /// - `GET /api/v3/order/{id}`: 200 with the `Order`; 404 `{"message": "Order not found"}` for an
 ///   integer that is no order's id; 400 `Invalid data provided` for an id that is not an integer.
+/// - `POST /api/v3/patient`: 201 with the created `Patient` (the next patient id; an `id` in the
+///   body is ignored; its `site` shown in full) and `Location: /api/v3/patient/{id}`, or 400 with
+///   the first broken patient rule (below). `externalIdentifier` is not forced unique: two creates
+///   with the same one make two patients, as the API promises nothing more.
+/// - `GET /api/v3/patient/{id}`: 200 with the `Patient`; 404 `{"message": "Patient not found"}`
+///   for an integer that is no patient's id; 400 `Invalid data provided` for an id that is not an
+///   integer.
+/// - `PUT /api/v3/patient/{id}`: replaces the whole patient (what is not sent is gone) under the
+///   rules of a create and answers 200 with it; 404 as for `GET`; a body `id` other than the
+///   path's answers 400 `Invalid data provided`. Orders keep the patient as it was when ordered.
+/// - `GET /api/v3/patient`: the page envelope (paging as for orders) of the patients every given
+///   filter matches: `id`, `siteId`, `externalIdentifier` (each repeatable; any value matches,
+///   exactly), `email` (equal, ignoring case), `name` (a case-insensitive part of `firstName`,
+///   `lastName` or "firstName lastName"), `archived`, `enrolled` (`true` or `false`; an absent flag
+///   counts as false), `dateOfBirthMin`, `dateOfBirthMax` (`YYYY-MM-DD`, inclusive; a patient with
+///   no readable date of birth is outside every range), `postalCode` and `country` (the address's
+///   `zipCode` and `country`, equal ignoring case). Sorted by `sort` = `patientId` (the default),
+///   `firstName` or `lastName` (ignoring case, ties by id), reversed with `sortDescending=true`.
+///   A paging or filter value that does not parse, an empty text filter, a sort key not listed, or
+///   a single-valued parameter given twice answers 400 `Invalid data provided`; other parameters
+///   are ignored.
+/// - `GET /api/v3/kit`: the page envelope of the catalogue's kits by ascending id, shown in full
+///   (without the catalogue's `loaner` flag); filters `itemId` (kits whose `kitItems` hold that
+///   item) and `archived` (as for patients); bad values answer 400 as for patients.
 /// - `POST /_simulator/orders/{id}/advance` (the simulator's own, not Impilo's): moves the order to
 ///   the next status of `Catalog::status_flow` and answers 200 with the `Order` (see
 ///   `Simulator::advance`); 409 at the end of the flow, 404 for an unknown order, 400 for an id
@@ -72,8 +96,9 @@
 /// order: the added latency (`set_latency`), then an injected failure (`fail_next`, on every
 /// request or only on the method and path of `fail_only`), then the `Impilo-API-Key` check (401
 /// `{"message": "Unauthorized"}` unless the key is one of `Catalog::api_keys`), then the endpoint;
-/// a create that succeeds while `commit_then_drop` is pending then loses its answer. Other paths
-/// answer 404 `{"message": "Not found"}`, other methods on the order paths 405.
+/// a create (`POST /api/v3/order` or `POST /api/v3/patient`) that succeeds while
+/// `commit_then_drop` is pending then loses its answer. Other paths answer 404
+/// `{"message": "Not found"}`, other methods on the order, patient and kit paths 405.
 ///
 /// The HTTP layer defends itself against hostile clients (docs/reliability.md): a request body
 /// is at most 16 MiB after chunked and content decoding (413 above it, also announced by
@@ -89,7 +114,8 @@
 /// 1. Format: a body that is not JSON gives `Invalid JSON format`. A body that is not an object,
 ///    a member of the wrong JSON type, an item/kit/return line without its `item`/`kit` id or
 ///    with a `count` missing or below 1, a returned device without `id`, or a `shippingOption` or
-///    patient `sex` outside the documented values, gives `Invalid data provided`.
+///    patient `sex` outside the documented values, or a new patient's (no `id`) `dateOfBirth` that
+///    is not a real `YYYY-MM-DD` date or is after today (UTC), gives `Invalid data provided`.
 /// 2. Structure (the rules `impilo::validate` also checks, in its order): not exactly one of
 ///    `patient` and `site`, or a site without `id`: `patient or site required`; no non-empty
 ///    content list: `Order must contain at least one of: ...`; returns without `shippingOption`
@@ -120,6 +146,13 @@
 /// (false when not sent), and every other field as sent (top-level request members the SDK does
 /// not model are dropped; unknown members inside lines are kept). A new patient is stored with the
 /// next patient id and can be named by that id in later orders.
+///
+/// A patient of `POST` or `PUT /api/v3/patient` is checked in the same way: a body that is not
+/// JSON gives `Invalid JSON format`; one that is not an object, a member of the wrong JSON type, a
+/// `sex` outside `other`, `female`, `male`, `unknown`, a `dateOfBirth` that is not a real
+/// `YYYY-MM-DD` date or is after today (UTC), or an `email` without exactly one `@` with text on
+/// both sides gives `Invalid data provided`; then the new patient rules of phase 3, with their
+/// sentences (names, address and its fields, site). A refused patient changes nothing.
 ///
 /// Not simulated (no rule or text is documented for them): `Patient required`, archived kits or
 /// patients, non-orderable items inside a kit, return lines naming unknown items or devices.
@@ -240,9 +273,11 @@ struct SimulatorOptions {
   /// Otherwise it must be an upper-case method (letters A-Z), one space, and a path that starts
   /// with `/` and holds no space, control character, `?` or `#`.
   std::string fail_only;
-  /// How many of the next successful creates lose their answer (`--commit-then-drop`): the
-  /// order is committed, then the connection is closed before any byte of the response, the
-  /// ambiguous outcome `Client::create_order_once` reconciles. 0 for none; must not be negative.
+  /// How many of the next successful creates (`POST /api/v3/order` and `POST /api/v3/patient`,
+  /// counted together) lose their answer (`--commit-then-drop`): the order or patient is
+  /// committed, then the connection is closed before any byte of the response, the ambiguous
+  /// outcome `Client::create_order_once` and `Client::ensure_patient` reconcile. 0 for none; must
+  /// not be negative.
   int commit_then_drop{0};
   /// Multiplies the webhook retry waits of 15, 30 and 60 minutes (`--webhook-retry-scale`):
   /// 0.001 retries after 0.9, 1.8 and 3.6 s; 0 retries at once. Must be 0 to 1000.
@@ -310,7 +345,8 @@ class IMPILO_TESTING_EXPORT Simulator {
   /// The order with @p id, or `std::nullopt`.
   [[nodiscard]] std::optional<Order> order(std::int64_t id) const;
 
-  /// The catalogue's patients followed by those created with orders, by ascending id.
+  /// The catalogue's patients (as updated) followed by those created since, with orders or through
+  /// `POST /api/v3/patient`, by ascending id.
   [[nodiscard]] std::vector<Patient> patients() const;
 
   /// Units of item @p item_id left, or `std::nullopt` when the item's inventory is unlimited (it
@@ -344,9 +380,10 @@ class IMPILO_TESTING_EXPORT Simulator {
   ///         character, `?` or `#` (nothing changes then).
   void fail_only(const std::string& method_and_path);
 
-  /// Makes the next @p count creates that succeed commit their order and then close the
-  /// connection before any byte of the response (a refused create is answered as usual and does
-  /// not count). Replaces any drops still pending; `commit_then_drop(0)` cancels them.
+  /// Makes the next @p count creates that succeed (orders and patients, counted together) commit
+  /// and then close the connection before any byte of the response (a refused create is answered
+  /// as usual and does not count, and neither does a patient update). Replaces any drops still
+  /// pending; `commit_then_drop(0)` cancels them.
   /// @throws std::invalid_argument for a negative count.
   void commit_then_drop(int count);
   /// Moves order @p order_id to the next status of `Catalog::status_flow`: sets `currentStatus`,
