@@ -157,7 +157,7 @@ inline RawResponse raw_request(const Simulator& sim, const std::string& method,
   req.path = target;
   if (api_key) req.headers.emplace("Impilo-API-Key", *api_key);
   req.headers.emplace("Accept", "application/json");
-  if (method == "POST") {
+  if (method == "POST" || method == "PUT") {
     req.headers.emplace("Content-Type", "application/json");
     req.body = body;
   }
