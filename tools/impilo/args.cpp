@@ -125,9 +125,36 @@ std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view 
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000)));
 }
 
+Flag settle_delay_flag(std::optional<std::chrono::milliseconds>& settle_delay) {
+  return {"--settle-delay", true, [&settle_delay](const std::string& v) {
+            settle_delay =
+                std::chrono::milliseconds(parse_integer(v, "--settle-delay", 0, 3600000));
+          }};
+}
+
+bool parse_bool(std::string_view text, std::string_view what) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  throw UsageError(std::string(what) + " must be true or false, got '" + std::string(text) + "'");
+}
+
 void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command) {
   if (!positionals.empty()) {
     throw UsageError(std::string(command) + ": unexpected argument '" + positionals.front() + "'");
+  }
+}
+
+std::int64_t single_id(const std::vector<std::string>& positionals, std::string_view command,
+                       std::string_view what) {
+  if (positionals.size() != 1) {
+    throw UsageError(std::string(command) + " needs exactly one " + std::string(what));
+  }
+  try {
+    return parse_integer(positionals.front(), what, 1, std::numeric_limits<std::int64_t>::max());
+  } catch (const UsageError&) {
+    // One message for every way it is wrong (0, -1, abc, a number too large for any id).
+    throw UsageError(std::string(what) + " must be a positive whole number, got '" +
+                     positionals.front() + "'");
   }
 }
 

@@ -50,8 +50,9 @@ constexpr std::string_view usage_tail =
     "Exit codes: 0 success, 2 usage, 3 validation, 4 bad_request, 5 authentication,\n"
     "  6 permission_denied, 7 not_found, 8 rate_limited or server, 9 transport, 10 decode,\n"
     "  11 ambiguous (orders create --once or orders resume could not tell whether the order\n"
-    "  was placed), 12 output (webhooks listen: stdout could not be written, as when its\n"
-    "  reader went away), 1 internal (an unexpected failure of the tool itself).\n";
+    "  was placed, patients ensure whether the patient was created), 12 output (webhooks\n"
+    "  listen: stdout could not be written, as when its reader went away), 1 internal (an\n"
+    "  unexpected failure of the tool itself).\n";
 
 /// How a failure is reported: the members of the stderr object, and the exit code.
 struct Failure {
@@ -211,6 +212,10 @@ const std::vector<Command>& commands() {
       command_group("orders",
                     "Run `impilo orders SUBCOMMAND --help` for the flags of one subcommand.\n",
                     orders_commands),
+      command_group("patients",
+                    "Run `impilo patients SUBCOMMAND --help` for the flags of one subcommand.\n",
+                    patients_commands),
+      command_group("kits", "Run `impilo kits SUBCOMMAND --help` for its flags.\n", kits_commands),
       command_group("webhooks",
                     "Run `impilo webhooks SUBCOMMAND --help` for the flags of one subcommand.\n",
                     webhooks_commands),

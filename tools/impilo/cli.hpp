@@ -124,8 +124,22 @@ std::int64_t parse_integer(std::string_view text, std::string_view what, std::in
 /// @throws impilo::UsageError for anything else.
 std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view what);
 
+/// `--settle-delay MS`: `ClientOptions::settle_delay` for a create whose outcome is unknown (the
+/// wait before its first lookup), 0 to 3600000 milliseconds.
+Flag settle_delay_flag(std::optional<std::chrono::milliseconds>& settle_delay);
+
+/// `true` or `false`, the only spellings (a script's `yes` or `1` is refused rather than guessed).
+/// @throws impilo::UsageError for anything else, naming @p what.
+bool parse_bool(std::string_view text, std::string_view what);
+
 /// @throws impilo::UsageError when @p positionals is not empty, naming @p command.
 void expect_no_positionals(const std::vector<std::string>& positionals, std::string_view command);
+
+/// The id that is @p command's one argument (`orders get ID`); @p what names it (`order ID`).
+/// @throws impilo::UsageError when there is not exactly one argument, or it is not a positive
+///         whole number.
+std::int64_t single_id(const std::vector<std::string>& positionals, std::string_view command,
+                       std::string_view what);
 
 // ---- Commands ------------------------------------------------------------------------------
 //
@@ -164,6 +178,12 @@ const std::vector<Command>& commands();
 
 /// `impilo orders create|find|get|list|pending|resume|validate` (orders.cpp).
 const std::vector<Command>& orders_commands();
+
+/// `impilo patients create|ensure|find|get|list|update` (patients.cpp).
+const std::vector<Command>& patients_commands();
+
+/// `impilo kits list` (kits.cpp).
+const std::vector<Command>& kits_commands();
 
 /// `impilo mock ...`: the simulator until SIGINT or SIGTERM (mock.cpp, built only with
 /// IMPILO_BUILD_SIMULATOR).

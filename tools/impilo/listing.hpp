@@ -1,11 +1,12 @@
 #pragma once
 
-// What every list command shares: `--page N`, `--size N`, `--all`, and printing one page or every
-// element.
+// What every list command shares: `--page N`, `--size N`, `--all`, the flags of its filters, and
+// printing one page or every element.
 
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -15,15 +16,43 @@
 
 namespace impilo::cli {
 
-/// The flags of a list command. Ranges (page >= 1, size 1..250) are the library's to check: one
-/// rule, one place.
+/// `NAME N` setting @p target. Any whole number is taken: ranges (page >= 1, size 1..250, ids
+/// >= 1) are the library's to check: one rule, one place. @p name is kept, as `Flag::name` is: a
+/// string literal.
+inline Flag integer_flag(std::string_view name, std::int64_t& target) {
+  return {name, true, [name, &target](const std::string& v) {
+            target = parse_integer(v, name, std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::max());
+          }};
+}
+
+/// `NAME N` setting an optional filter, as `integer_flag`.
+inline Flag integer_flag(std::string_view name, std::optional<std::int64_t>& target) {
+  return {name, true, [name, &target](const std::string& v) {
+            std::int64_t value = 0;
+            integer_flag(name, value).apply(v);
+            target = value;
+          }};
+}
+
+/// `NAME N`, repeatable: each value is appended to @p targets.
+inline Flag integer_list_flag(std::string_view name, std::vector<std::int64_t>& targets) {
+  return {name, true, [name, &targets](const std::string& v) {
+            std::int64_t value = 0;
+            integer_flag(name, value).apply(v);
+            targets.push_back(value);
+          }};
+}
+
+/// `NAME true|false` setting an optional filter.
+inline Flag boolean_flag(std::string_view name, std::optional<bool>& target) {
+  return {name, true, [name, &target](const std::string& v) { target = parse_bool(v, name); }};
+}
+
+/// The flags of a list command.
 inline std::vector<Flag> paging_flags(std::int64_t& page, std::int64_t& size, bool& all) {
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  return {{"--page", true,
-           [&page](const std::string& v) { page = parse_integer(v, "--page", min, max); }},
-          {"--size", true,
-           [&size](const std::string& v) { size = parse_integer(v, "--size", min, max); }},
+  return {integer_flag("--page", page),
+          integer_flag("--size", size),
           {"--all", false, [&all](const std::string&) { all = true; }}};
 }
 

@@ -1,15 +1,10 @@
 // `impilo orders create|find|get|list|pending|resume|validate`.
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <impilo/client.hpp>
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
 #include <impilo/models.hpp>
 #include <impilo/validation.hpp>
-#include <limits>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -19,8 +14,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "json_limits.hpp"
-#include "json_text.hpp"
+#include "input.hpp"
 #include "listing.hpp"
 #include "orders_once.hpp"
 
@@ -28,62 +22,9 @@ namespace impilo::cli {
 
 namespace {
 
-/// The whole content of @p path, or of stdin for `-`.
-std::string read_input(const std::string& path) {
-  const bool is_stdin = path == "-";
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(nullptr, &std::fclose);
-  std::FILE* file = stdin;
-  if (!is_stdin) {
-    owned.reset(std::fopen(path.c_str(), "rb"));
-    if (!owned) {
-      throw UsageError("--file: cannot open '" + path + "': " + std::strerror(errno));
-    }
-    file = owned.get();
-  }
-  std::string text;
-  char buffer[16384];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-  if (std::ferror(file) != 0) {
-    throw UsageError("--file: cannot read '" + (is_stdin ? std::string("stdin") : path) +
-                     "': " + std::strerror(errno));
-  }
-  return text;
-}
-
-/// Decodes the `--file` input. Not JSON: `invalid_json`; JSON of the wrong shape (a count given
-/// as a string, an array where an object belongs): `invalid_data` at the offending pointer.
-/// Messages never quote the input: it holds patient data.
+/// Decodes the `--file` input (input.hpp), and warns about each member the SDK does not model.
 CreateOrderRequest decode_request(Context& ctx, const std::string& text) {
-  const auto invalid_json = [](const std::string& why) {
-    return InputError(Violation{"", ErrorCode::invalid_json,
-                                std::string(server_message(ErrorCode::invalid_json))},
-                      "--file input is not valid JSON (" + why + ")");
-  };
-  // Before parsing: exactly one JSON value, as every decoder of the SDK requires (a NUL, trailing
-  // bytes or a byte order mark make it something else), and not nested 100,000 deep.
-  if (const auto problem = impilo::internal::check_json_text(text)) {
-    using Kind = impilo::internal::JsonTextProblem::Kind;
-    throw invalid_json(problem->kind == Kind::too_deep ? impilo::internal::too_deep_detail()
-                       : problem->kind == Kind::byte_order_mark
-                           ? std::string("it starts with a byte order mark")
-                           : impilo::internal::syntax_error_detail(problem->byte));
-  }
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    // out_of_range 406 (1e400): well-formed, but a value no number holds. Never quote it.
-    throw InputError(Violation{"", ErrorCode::invalid_data, "a number is out of range"},
-                     "--file input holds a number out of range");
-  }
-  CreateOrderRequest request;
-  try {
-    request = j.get<CreateOrderRequest>();
-  } catch (const DecodeError& e) {
-    throw InputError(Violation{e.pointer(), ErrorCode::invalid_data, e.detail()},
-                     std::string("--file input is not an order request: ") + e.what());
-  }
+  CreateOrderRequest request = order_request_from_input(text);
   // Sent as they are, so not an error; but usually a misspelling the server ignores.
   for (const UnknownMember& member : unknown_members(request)) warn(ctx.err, member.message);
   return request;
@@ -177,15 +118,7 @@ void find(Context& ctx, Args& args) {
 }
 
 void get(Context& ctx, Args& args) {
-  const std::vector<std::string> positionals = args.rest({}, ctx);
-  if (positionals.size() != 1) throw UsageError("orders get needs exactly one order ID");
-  std::int64_t id = 0;
-  try {
-    id =
-        parse_integer(positionals.front(), "order ID", 1, std::numeric_limits<std::int64_t>::max());
-  } catch (const UsageError&) {
-    throw UsageError("order ID must be a positive whole number, got '" + positionals.front() + "'");
-  }
+  const std::int64_t id = single_id(args.rest({}, ctx), "orders get", "order ID");
   print_order(ctx, ctx.make_client().get_order(id));
 }
 

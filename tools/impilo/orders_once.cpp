@@ -135,10 +135,7 @@ std::vector<Flag> journal_flags(JournalFlags& flags, bool with_settle_delay) {
                             flags.path = v;
                           }}};
   if (with_settle_delay) {
-    list.push_back({"--settle-delay", true, [&flags](const std::string& v) {
-                      flags.settle_delay =
-                          std::chrono::milliseconds(parse_integer(v, "--settle-delay", 0, 3600000));
-                    }});
+    list.push_back(settle_delay_flag(flags.settle_delay));
   }
   return list;
 }
