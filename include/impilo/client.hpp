@@ -98,14 +98,16 @@ struct IMPILO_EXPORT ClientOptions {
   /// Also log request and response bodies at `debug`. They hold patients' names and addresses:
   /// turn on only where such logs are allowed.
   bool log_bodies{false};
-  /// How long `create_order_once` and `place_order` wait after an ambiguous outcome before their
-  /// first lookup of the order; each further lookup waits twice as long as the one before.
+  /// How long `create_order_once`, `place_order` and `ensure_patient` wait after an ambiguous
+  /// outcome before their first lookup of the order (or patient); each further lookup waits
+  /// twice as long as the one before.
   /// Must not be negative.
   std::chrono::milliseconds settle_delay{2000};
   /// How many lookups an ambiguous create gets before it may be sent again (or, after a 2xx,
   /// before `AmbiguousCreateError`): with the defaults, after 2 s, 4 s and 8 s. The settle window,
   /// `settle_delay` * (2^settle_lookups - 1) (14 s by default), is the SDK's one assumption about
-  /// the server: an order it accepted is listed within that window. From 1 to 16.
+  /// the server: an order (or patient) it accepted is listed within that window. `ensure_patient`
+  /// never sends again: after the window it throws `AmbiguousCreateError`. From 1 to 16.
   int settle_lookups{3};
   /// How many of the newest orders `create_order_once` reads, before its first send, for an order
   /// already carrying a caller-set external id (found: returned, nothing sent). 0 turns the

@@ -26,7 +26,7 @@ IMPILO_EXPORT std::optional<std::string> find_header(const HttpHeaders& headers,
 
 /// One HTTP request, fully formed by the client.
 struct HttpRequest {
-  std::string method;                        ///< `GET` or `POST`.
+  std::string method;                        ///< `GET`, `POST` or `PUT`.
   std::string url;                           ///< Absolute URL, query string included.
   HttpHeaders headers;                       ///< Every header to send, `Impilo-API-Key` included.
   std::string body;                          ///< Request body; empty for GET.

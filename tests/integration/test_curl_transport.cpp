@@ -128,6 +128,42 @@ TEST_CASE("curl transport: POST round trip", "[curl]") {
   CHECK_FALSE(seen.has("Expect"));
 }
 
+TEST_CASE("curl transport: PUT round trip, and a GET after it on the same handle is a GET",
+          "[curl]") {
+  Seen seen;
+  std::atomic<int> gets{0};
+  impilo_test::TestServer server([&](httplib::Server& s) {
+    s.Put("/patients/5", [&seen](const httplib::Request& req, httplib::Response& res) {
+      seen.record(req);
+      res.set_content(R"({"id":5})", "application/json");
+    });
+    s.Get("/patients/5", [&gets](const httplib::Request&, httplib::Response& res) {
+      ++gets;
+      res.set_content(R"({"id":5})", "application/json");
+    });
+  });
+  auto options = local_options();
+  options.max_idle_connections = 1;  // one pooled handle: the GET reuses the PUT's
+  const auto transport = impilo::make_curl_transport(options);
+
+  const std::string body = R"({"firstName":"Jane","lastName":"Doe"})";
+  HttpRequest put = post(server.url("/patients/5"), body);
+  put.method = "PUT";
+  const HttpResponse response = transport->send(put);
+
+  CHECK(response.status == 200);
+  CHECK(seen.method == "PUT");
+  CHECK(seen.body == body);
+  CHECK(seen.value("Content-Type") == "application/json");
+  CHECK(seen.value("Content-Length") == std::to_string(body.size()));
+  CHECK(transport->send(get(server.url("/patients/5"))).status == 200);
+  CHECK(gets == 1);
+
+  HttpRequest patch = put;
+  patch.method = "PATCH";
+  CHECK_THROWS_AS(transport->send(patch), impilo::UsageError);
+}
+
 TEST_CASE("curl transport: sends only the request's headers", "[curl]") {
   // A raw server, to see the exact bytes (cpp-httplib drops empty header values).
   std::mutex mutex;

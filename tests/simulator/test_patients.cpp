@@ -25,15 +25,6 @@ namespace {
 constexpr std::int64_t first_new_patient = 5003;  // the demo catalogue's patients are 5000-5002
 const std::string patients_path = "/api/v3/patient";
 
-/// A client of @p sim that can send `PUT`: the SDK's libcurl transport refuses every method but
-/// GET and POST (reported with issue 19; src/http is not the simulator's to change), so updates go
-/// through the tests' cpp-httplib transport until it learns PUT.
-impilo::Client updating_client(const Simulator& sim) {
-  impilo::ClientOptions options = client_options(sim);
-  options.transport = std::make_shared<HttplibTransport>();
-  return impilo::Client(options);
-}
-
 /// A new patient with @p external_identifier (the SDK's `ensure_patient` key).
 impilo::Patient patient_from_ehr(const std::string& external_identifier) {
   impilo::Patient patient = new_patient();
@@ -203,7 +194,7 @@ TEST_CASE("an unknown patient is 404 Patient not found, and an id that is no int
       raw_request(*sim, "PUT", patients_path + "/999", json(new_patient()).dump());
   CHECK(put.status == 404);
   CHECK(json::parse(put.body) == json{{"message", "Patient not found"}});
-  CHECK_THROWS_AS(updating_client(*sim).update_patient(999, new_patient()), impilo::NotFoundError);
+  CHECK_THROWS_AS(make_client(*sim).update_patient(999, new_patient()), impilo::NotFoundError);
   CHECK(sim->patients().size() == 3);
 
   check_rejection(raw_request(*sim, "GET", patients_path + "/abc"), ErrorCode::invalid_data,
@@ -213,7 +204,7 @@ TEST_CASE("an unknown patient is 404 Patient not found, and an id that is no int
 
 TEST_CASE("an update replaces the whole patient and answers it", "[patients]") {
   const auto sim = started();
-  const impilo::Client client = updating_client(*sim);
+  const impilo::Client client = make_client(*sim);
 
   impilo::Patient replacement = new_patient(11);
   replacement.external_identifier = "EHR-5000";
@@ -528,7 +519,7 @@ TEST_CASE("commit-then-drop: a patient create is committed and its answer lost",
   const impilo::Client client = make_client(*sim);
 
   // A refused create is answered and does not use up the drop; an update is no create.
-  CHECK(updating_client(*sim).update_patient(demo::patient, new_patient()).id == demo::patient);
+  CHECK(make_client(*sim).update_patient(demo::patient, new_patient()).id == demo::patient);
   impilo::Patient bad = new_patient();
   bad.site = impilo::Site::with_id(99);
   CHECK_THROWS_AS(client.create_patient(bad), impilo::BadRequestError);

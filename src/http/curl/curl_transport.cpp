@@ -144,8 +144,8 @@ long to_long_ms(std::chrono::milliseconds duration) {
 
 /// Refuses what must never reach the wire; nothing has been sent when this throws.
 void check_request(const HttpRequest& request) {
-  if (request.method != "GET" && request.method != "POST") {
-    throw UsageError("impilo: the libcurl transport sends only GET and POST requests");
+  if (request.method != "GET" && request.method != "POST" && request.method != "PUT") {
+    throw UsageError("impilo: the libcurl transport sends only GET, POST and PUT requests");
   }
   if (request.method == "GET" && !request.body.empty()) {
     throw UsageError("impilo: a GET request cannot carry a body");
@@ -194,7 +194,7 @@ Slist build_header_list(const HttpRequest& request) {
   // libcurl adds these by default; send only what the request says.
   if (!has_header(request.headers, "Expect")) append("Expect:");  // no 100-continue round trip
   if (!has_header(request.headers, "Accept")) append("Accept:");
-  if (request.method == "POST" && !has_header(request.headers, "Content-Type")) {
+  if (request.method != "GET" && !has_header(request.headers, "Content-Type")) {
     append("Content-Type:");  // not libcurl's application/x-www-form-urlencoded
   }
   return list;
@@ -319,6 +319,14 @@ class CurlTransport final : public HttpTransport {
       set_ptr(handle, CURLOPT_POSTFIELDS, request.body.data());
       // See the top of this file: never on a reused connection, so libcurl cannot resend it.
       set_long(handle, CURLOPT_FRESH_CONNECT, 1L);
+    } else if (request.method == "PUT") {
+      // A body sent as with POST under the PUT method (CURLOPT_UPLOAD would stream it from a
+      // read callback for nothing). A PUT replaces a whole value: libcurl resending it on a
+      // fresh connection leaves the server as one would, so it may ride a reused connection.
+      set_long(handle, CURLOPT_POST, 1L);
+      set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      set_ptr(handle, CURLOPT_POSTFIELDS, request.body.data());
+      set_str(handle, CURLOPT_CUSTOMREQUEST, std::string("PUT"));
     } else {
       set_long(handle, CURLOPT_HTTPGET, 1L);
     }
