@@ -66,4 +66,8 @@ struct UnknownMember {
 /// `impilo` tool warns on stderr).
 IMPILO_EXPORT std::vector<UnknownMember> unknown_members(const CreateOrderRequest& request);
 
+/// The same for a patient as `create_patient`, `update_patient` and `ensure_patient` send it
+/// (`/firstname` suggests `firstName`).
+IMPILO_EXPORT std::vector<UnknownMember> unknown_members(const Patient& patient);
+
 }  // namespace impilo

@@ -63,7 +63,8 @@ void check_patients_params(const ListPatientsParams& params) {
   check_positive(params.ids, "ids");
   check_positive(params.site_ids, "site_ids");
   for (const std::string& identifier : params.external_identifiers) {
-    check_text(identifier, "external_identifiers");
+    if (identifier.empty()) throw UsageError("external_identifiers holds an empty identifier");
+    check_text(identifier, "an identifier of external_identifiers");
   }
   check_text(params.email, "email");
   check_text(params.name, "name");

@@ -125,4 +125,10 @@ std::vector<UnknownMember> unknown_members(const CreateOrderRequest& request) {
   return std::move(walker).take();
 }
 
+std::vector<UnknownMember> unknown_members(const Patient& patient) {
+  Walker walker;
+  walker.model(patient, "");
+  return std::move(walker).take();
+}
+
 }  // namespace impilo

@@ -137,6 +137,21 @@ TEST_CASE("patients create posts the file and prints the created patient", "[cli
   }
 }
 
+TEST_CASE("patients create warns about a member the SDK does not know, and sends it as it is",
+          "[cli][patients]") {
+  Sim sim;
+  json patient = new_patient("EHR-misspelt");
+  patient["phonenumber"] = "555-0100";
+  const TempFile file(patient.dump());
+  const auto r = run_impilo({"patients", "create", "--file", file.path()}, sim.env());
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("/phonenumber is not a member the SDK knows") != std::string::npos);
+  CHECK(r.err.find("did you mean phoneNumber?") != std::string::npos);
+  CHECK(r.err.find("555-0100") == std::string::npos);  // the pointer only, never the value
+  CHECK(json::parse(r.out).at("firstName") == "Zanele");
+}
+
 TEST_CASE("patients get prints the patient, everything the server sent included",
           "[cli][patients]") {
   json patient = new_patient("EHR-9");

@@ -10,6 +10,7 @@
 #include <impilo/errors.hpp>
 #include <impilo/json.hpp>
 #include <impilo/models.hpp>
+#include <impilo/validation.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -41,6 +42,14 @@ void print_patient(Context& ctx, const Patient& patient) {
   print_json(ctx.out, nlohmann::json(patient));
 }
 
+/// Decodes the `--file` input (input.hpp), and warns about each member the SDK does not model,
+/// as order files do: sent as it is, but usually a misspelling the server ignores.
+Patient decode_patient(Context& ctx, const std::string& text) {
+  Patient patient = patient_from_input(text);
+  for (const UnknownMember& member : unknown_members(patient)) warn(ctx.err, member.message);
+  return patient;
+}
+
 /// The sort key named @p text on the wire (`firstName`), by the library's own names.
 PatientSort parse_sort(const std::string& text) {
   constexpr std::array<PatientSort, 3> sorts{PatientSort::first_name, PatientSort::last_name,
@@ -58,7 +67,7 @@ void create(Context& ctx, Args& args) {
   // Usage problems (no key) first, before reading stdin.
   const Client client = ctx.make_client();
   // Validated by the library first: nothing is sent if the patient breaks a rule.
-  print_patient(ctx, client.create_patient(patient_from_input(read_input(*file))));
+  print_patient(ctx, client.create_patient(decode_patient(ctx, read_input(*file))));
 }
 
 void ensure(Context& ctx, Args& args) {
@@ -70,7 +79,7 @@ void ensure(Context& ctx, Args& args) {
   ClientOptions options = ctx.client_options();
   if (settle_delay) options.settle_delay = *settle_delay;
   const Client client(std::move(options));
-  print_patient(ctx, client.ensure_patient(patient_from_input(read_input(*file))));
+  print_patient(ctx, client.ensure_patient(decode_patient(ctx, read_input(*file))));
 }
 
 void find(Context& ctx, Args& args) {
@@ -123,7 +132,7 @@ void update(Context& ctx, Args& args) {
       single_id(args.rest({file_flag(file)}, ctx), "patients update", "patient ID");
   require_file(file, "patients update");
   const Client client = ctx.make_client();
-  print_patient(ctx, client.update_patient(id, patient_from_input(read_input(*file))));
+  print_patient(ctx, client.update_patient(id, decode_patient(ctx, read_input(*file))));
 }
 
 constexpr std::string_view patient_file_flag =
