@@ -152,7 +152,7 @@ TEST_CASE("every violation of a patient is reported at once, in document order",
                                                         "/dateOfBirth", "/email", "/sex"});
 }
 
-TEST_CASE("a new patient inside an order meets the date rule; an existing one is not checked",
+TEST_CASE("a new patient inside an order meets the date rule, an existing one is not checked",
           "[validation]") {
   impilo::CreateOrderRequest r;
   r.order_items = {impilo::OrderItem::of(1000, 1)};
@@ -166,4 +166,17 @@ TEST_CASE("a new patient inside an order meets the date rule; an existing one is
   p.id = 5000;  // an existing patient: the server knows it, only its id is used
   r.patient = p;
   CHECK(validate(r).empty());
+}
+
+TEST_CASE("unknown_members lists a patient's unmodelled members with the closest known name",
+          "[validation]") {
+  Patient p = complete_patient();
+  p.unknown_fields = impilo::UnknownFields::from_json_text(R"({"phonenumber":"555"})");
+  p.address->unknown_fields = impilo::UnknownFields::from_json_text(R"({"zip":"62701"})");
+  const auto members = impilo::unknown_members(p);
+  REQUIRE(members.size() == 2);
+  CHECK(members[0].pointer == "/phonenumber");
+  CHECK(members[0].suggestion == "phoneNumber");
+  CHECK(members[1].pointer == "/address/zip");
+  CHECK(members[0].message.find("555") == std::string::npos);
 }
