@@ -172,7 +172,8 @@ TEST_CASE("list_patients refuses parameters it cannot send, before sending", "[p
   const auto refused = [&](auto change) {
     impilo::ListPatientsParams params;
     change(params);
-    return thrown<impilo::UsageError>([&] { client.list_patients(params); }).what();
+    // A copy: the exception, and the text `what()` points into, end with this statement.
+    return std::string(thrown<impilo::UsageError>([&] { client.list_patients(params); }).what());
   };
   using P = impilo::ListPatientsParams;
   REQUIRE(std::string(refused([](P& p) { p.size = 251; })).find("size") != std::string::npos);
