@@ -55,12 +55,7 @@ Order Client::create_order(const CreateOrderRequest& request) const {
   }
   const HttpResponse response = impl_->pipeline.send(
       {"POST", std::string(orders_path), to_json_text(request), Idempotency::may_create});
-  try {
-    return from_json_text<Order>(response.body);
-  } catch (const DecodeError& e) {
-    // A 2xx answer to a create: the order may well exist, whatever the body says.
-    throw DecodeError(e.pointer(), e.detail(), /*may_have_reached_server=*/true);
-  }
+  return detail::decode_created<Order>(response.body);
 }
 
 Order Client::get_order(std::int64_t id) const {

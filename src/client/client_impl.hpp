@@ -7,6 +7,7 @@
 // logging.cpp, and the retry loop in the http layer (pipeline.cpp).
 
 #include <algorithm>
+#include <chrono>
 #include <impilo/client.hpp>
 #include <impilo/json.hpp>
 #include <string>
@@ -39,6 +40,37 @@ HttpHeaders common_headers(const ClientOptions& options);
 /// The pipeline of checked @p options, logging to @p log: parses the base URL (which may throw
 /// `UsageError`), then builds the transport when the options bring none (client.cpp).
 Pipeline make_pipeline(const ClientOptions& options, const RedactingLog& log);
+
+/// What made a create's outcome ambiguous (a `TransportError` that may have reached the server,
+/// a 5xx or 408 `ServerError`), for log lines and `AmbiguousCreateError`; empty when the
+/// exception in flight settles the outcome. Call only inside a `catch` (client_once.cpp).
+std::string ambiguity_of_current_exception();
+
+/// The settle window (`ClientOptions::settle_delay`, `settle_lookups`): waits, then calls
+/// @p look, doubling the wait each round, until @p look returns true or the rounds are spent.
+/// @p before_wait hears of each round and its wait first. The one schedule of every reconciling
+/// create (orders and patients).
+template <typename BeforeWait, typename Look>
+bool over_settle_window(const ClientOptions& options, BeforeWait&& before_wait, Look&& look) {
+  std::chrono::milliseconds wait = options.settle_delay;
+  for (int round = 1; round <= options.settle_lookups; ++round, wait *= 2) {
+    before_wait(round, wait);
+    options.sleep(wait);
+    if (look()) return true;
+  }
+  return false;
+}
+
+/// The body of a 2xx answer to a create, decoded: one that is not a `T` is a `DecodeError` that
+/// may have reached the server, since the server accepted the create whatever it answered.
+template <typename T>
+T decode_created(const std::string& body) {
+  try {
+    return from_json_text<T>(body);
+  } catch (const DecodeError& e) {
+    throw DecodeError(e.pointer(), e.detail(), /*may_have_reached_server=*/true);
+  }
+}
 
 }  // namespace detail
 

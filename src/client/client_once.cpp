@@ -49,20 +49,6 @@ std::string generated_external_id() {
   return id;
 }
 
-/// What made a create's outcome ambiguous, for log lines and `AmbiguousCreateError`; empty when
-/// the exception in flight settles the outcome (it is then rethrown as it is).
-std::string ambiguity_of_current_exception() {
-  try {
-    throw;
-  } catch (const TransportError& e) {
-    if (e.may_have_taken_effect()) return "TransportError (" + describe(e) + ")";
-  } catch (const ServerError& e) {
-    // 5xx, and a proxy's 408: the server may have committed before failing to answer.
-    if (e.may_have_taken_effect()) return "ServerError (HTTP " + std::to_string(e.status()) + ")";
-  }
-  return {};
-}
-
 /// The newest order id of the account, as a bound every later order is above (ids grow with
 /// creation): the larger of page 1's first order and the order at position `total`. Any order
 /// seen is a safe bound, so a `total` that lies only costs lookups more pages. Empty for an
@@ -90,6 +76,18 @@ std::string describe_bound(const std::optional<std::int64_t>& newer_than) {
 }
 
 }  // namespace
+
+std::string detail::ambiguity_of_current_exception() {
+  try {
+    throw;
+  } catch (const TransportError& e) {
+    if (e.may_have_taken_effect()) return "TransportError (" + describe(e) + ")";
+  } catch (const ServerError& e) {
+    // 5xx, and a proxy's 408: the server may have committed before failing to answer.
+    if (e.may_have_taken_effect()) return "ServerError (HTTP " + std::to_string(e.status()) + ")";
+  }
+  return {};
+}
 
 /// The steps every create-once call shares: the lookups, and the send loop that reconciles.
 class Client::Once {
@@ -122,11 +120,12 @@ class Client::Once {
   /// @throws impilo::AmbiguousCreateError when a lookup fails.
   [[nodiscard]] std::optional<Order> settle(const std::string& ambiguity) const {
     const ClientOptions& options = client_.impl_->options;
-    std::chrono::milliseconds wait = options.settle_delay;
-    for (int round = 1; round <= options.settle_lookups; ++round, wait *= 2) {
+    std::optional<Order> placed;
+    const auto before_wait = [&](int round, std::chrono::milliseconds wait) {
       step("looking the order up in " + std::to_string(wait.count()) + " ms (" +
            std::to_string(round) + "/" + std::to_string(options.settle_lookups) + ")");
-      options.sleep(wait);
+    };
+    detail::over_settle_window(options, before_wait, [&] {
       std::vector<Order> found;
       try {
         found = lookup({newer_than_, std::nullopt});
@@ -138,14 +137,13 @@ class Client::Once {
                               "); the order may exist: place the same ticket again later, or "
                               "reconcile with find_orders_by_external_id");
       }
-      if (!found.empty()) {
-        const Order& placed = found.front();
-        step("found order " + (placed.id ? std::to_string(*placed.id) : std::string("(no id)")) +
-             (found.size() > 1 ? " (the lowest of " + std::to_string(found.size()) + ")" : ""));
-        return placed;
-      }
-    }
-    return std::nullopt;
+      if (found.empty()) return false;
+      placed = found.front();
+      step("found order " + (placed->id ? std::to_string(*placed->id) : std::string("(no id)")) +
+           (found.size() > 1 ? " (the lowest of " + std::to_string(found.size()) + ")" : ""));
+      return true;
+    });
+    return placed;
   }
 
   /// Sends @p request, reconciling every ambiguous outcome (`create_order_once`, steps 3 and 4).
@@ -166,7 +164,7 @@ class Client::Once {
         ambiguity = std::string("DecodeError (an undecodable 2xx answer at ") +
                     (e.pointer().empty() ? "(root)" : e.pointer()) + ")";
       } catch (const Error&) {
-        ambiguity = ambiguity_of_current_exception();
+        ambiguity = detail::ambiguity_of_current_exception();
         if (ambiguity.empty()) throw;  // the outcome is certain: nothing was placed
       }
       step("send " + attempt + " ended " + (accepted ? "accepted, " : "ambiguously: ") + ambiguity);

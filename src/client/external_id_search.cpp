@@ -127,16 +127,9 @@ class ExternalIdSearch {
   /// unknown, so no bound applies. `total` is stripped from each page so that the range cannot
   /// end on it, and `last` is made explicit so that a short page does not end it either.
   void scan_from(std::int64_t page, std::int64_t already, std::optional<std::int64_t> total) {
-    auto received = std::make_shared<std::int64_t>(already);
-    auto fetch = [fetch = fetch_, received](std::int64_t number, std::int64_t size) {
-      Page<Order> result = fetch(number, size);
-      *received += static_cast<std::int64_t>(result.content.size());
-      result.total.reset();
-      result.last = result.last.value_or(false) && !result.content.empty();
-      return result;
-    };
-    for (const Order& order : PageRange<Order>(fetch, page, size_, prefetch_)) collect_one(order);
-    check_total(total, *received);
+    const ReadToLast read = read_to_last_page<Order>(
+        fetch_, page, size_, prefetch_, [this](const Order& order) { collect_one(order); });
+    check_total(total, already + read.received);
   }
 
   /// Records page @p page when its ids ascend and fit between its neighbours already read (an

@@ -81,4 +81,33 @@ PageRange<T> page_range(const std::shared_ptr<const Session>& session, std::stri
                       session->options.prefetch_pages);
 }
 
+/// What `read_to_last_page` saw: the elements received, and the `total` its first page claimed.
+struct ReadToLast {
+  std::int64_t received{0};
+  std::optional<std::int64_t> first_total;
+};
+
+/// Hands every element of the listing @p fetch reads to @p visit, from @p page to the server's
+/// last page, for lookups that must not end early (a miss there sends a second create): only
+/// `last: true` or an empty page ends the walk, never `total` or a short page. Pages come through
+/// a `PageRange` (prefetching with @p prefetch), so a server that repeats a page ends it with the
+/// range's `DecodeError`. Throws what @p fetch throws.
+template <typename T, typename Visit>
+ReadToLast read_to_last_page(typename PageRange<T>::Fetch fetch, std::int64_t page,
+                             std::int64_t size, bool prefetch, Visit&& visit) {
+  // Shared with the range's prefetch worker, which may outlive this call's frame.
+  auto seen = std::make_shared<ReadToLast>();
+  auto strict = [fetch = std::move(fetch), seen, first = page](std::int64_t number,
+                                                                std::int64_t page_size) {
+    Page<T> result = fetch(number, page_size);
+    seen->received += static_cast<std::int64_t>(result.content.size());
+    if (number == first) seen->first_total = result.total;
+    result.total.reset();
+    result.last = result.last.value_or(false) && !result.content.empty();
+    return result;
+  };
+  for (const T& element : PageRange<T>(std::move(strict), page, size, prefetch)) visit(element);
+  return *seen;
+}
+
 }  // namespace impilo::detail

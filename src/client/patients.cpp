@@ -169,11 +169,6 @@ std::string describe_id(const Patient& patient) {
   return patient.id ? std::to_string(*patient.id) : std::string("(no id)");
 }
 
-/// Same ids in the same order (whole patients where one has no id): a server that ignores `page`.
-bool same_patients(const std::vector<Patient>& a, const std::vector<Patient>& b) {
-  return !a.empty() && a == b;
-}
-
 }  // namespace
 
 std::string_view to_string(PatientSort sort) noexcept {
@@ -193,12 +188,7 @@ Patient Client::create_patient(const Patient& patient) const {
   // A second patient may be created: never repeated once it may have reached the server.
   const HttpResponse response = impl_->pipeline.send(
       {"POST", std::string(patients_path), to_json_text(patient), Idempotency::may_create});
-  try {
-    return from_json_text<Patient>(response.body);
-  } catch (const DecodeError& e) {
-    // A 2xx answer to a create: the patient may well exist, whatever the body says.
-    throw DecodeError(e.pointer(), e.detail(), /*may_have_reached_server=*/true);
-  }
+  return detail::decode_created<Patient>(response.body);
 }
 
 Patient Client::get_patient(std::int64_t id) const {
@@ -246,37 +236,22 @@ std::vector<Patient> Client::find_patients_by_external_identifier(
   params.size = max_page_size;
   params.external_identifiers = {std::string(external_identifier)};
   check_patients_params(params);
-  const detail::PageQuery query = patients_query(params);
   std::vector<Patient> found;
-  std::vector<Patient> previous;
-  std::int64_t seen = 0;
-  std::optional<std::int64_t> total;
-  // Until the server's last page or an empty one: a `total` that is too low must not end the
-  // walk before the patient (docs/patients.md).
-  for (std::int64_t page = 1;; ++page) {
-    Page<Patient> result = detail::fetch_page<Patient>(*impl_, patients_path, query(page, params.size));
-    if (page == 1) total = result.total;
-    if (same_patients(result.content, previous)) {
-      throw DecodeError("/content", "the server repeated the previous page's patients for page " +
-                                        std::to_string(page) +
-                                        ": it seems to ignore `page`; stopped to avoid a loop");
-    }
-    seen += static_cast<std::int64_t>(result.content.size());
-    for (const Patient& patient : result.content) {
-      // Only exact matches: a server filter that matches loosely (or is ignored) must not
-      // hand back someone else.
-      if (patient.external_identifier && *patient.external_identifier == external_identifier) {
-        found.push_back(patient);
-      }
-    }
-    if (result.content.empty() || result.last.value_or(false)) break;
-    previous = std::move(result.content);
-  }
-  if (total && *total != seen) {
+  const detail::ReadToLast read = detail::read_to_last_page<Patient>(
+      detail::page_fetch<Patient>(impl_, std::string(patients_path), patients_query(params)), 1,
+      params.size, impl_->options.prefetch_pages, [&](const Patient& patient) {
+        // Only exact matches: a server filter that matches loosely (or is ignored) must not
+        // hand back someone else.
+        if (patient.external_identifier && *patient.external_identifier == external_identifier) {
+          found.push_back(patient);
+        }
+      });
+  if (read.first_total && *read.first_total != read.received) {
     impl_->log(LogLevel::warning, [&] {
       return "find patients by external identifier: the server's total (" +
-             std::to_string(*total) + ") disagrees with the " + std::to_string(seen) +
-             " patients its pages held; the pages were read to the last";
+             std::to_string(*read.first_total) + ") disagrees with the " +
+             std::to_string(read.received) + " patients its pages held; the pages were read to "
+             "the last";
     });
   }
   sort_by_id(found);
@@ -318,23 +293,20 @@ Patient Client::ensure_patient(const Patient& patient) const {
   } catch (const DecodeError& e) {
     if (!e.may_have_reached_server()) throw;
     ambiguity = "an undecodable 2xx answer";
-  } catch (const TransportError& e) {
-    if (!e.may_have_taken_effect()) throw;
-    ambiguity = "TransportError (" + describe(e) + ")";
-  } catch (const ServerError& e) {
-    if (!e.may_have_taken_effect()) throw;
-    ambiguity = "ServerError (HTTP " + std::to_string(e.status()) + ")";
+  } catch (const Error&) {
+    ambiguity = detail::ambiguity_of_current_exception();
+    if (ambiguity.empty()) throw;  // certain: nothing was created
   }
 
   // The create may have happened: look again over the settle window, never send again.
   const ClientOptions& options = impl_->options;
-  std::chrono::milliseconds wait = options.settle_delay;
-  for (int round = 1; round <= options.settle_lookups; ++round, wait *= 2) {
+  std::vector<Patient> found;
+  const auto before_wait = [&](int round, std::chrono::milliseconds wait) {
     step("the create ended with " + ambiguity + "; looking the patient up in " +
          std::to_string(wait.count()) + " ms (" + std::to_string(round) + "/" +
          std::to_string(options.settle_lookups) + ")");
-    options.sleep(wait);
-    std::vector<Patient> found;
+  };
+  const bool seen = detail::over_settle_window(options, before_wait, [&] {
     try {
       found = find_patients_by_external_identifier(identifier);
     } catch (const Error& e) {
@@ -344,8 +316,9 @@ Patient Client::ensure_patient(const Patient& patient) const {
                                                  "never create it (the identifier is in "
                                                  "external_id())");
     }
-    if (!found.empty()) return pick(std::move(found), "the create landed as");
-  }
+    return !found.empty();
+  });
+  if (seen) return pick(std::move(found), "the create landed as");
   throw AmbiguousCreateError(identifier, "ensure_patient: the create ended with " + ambiguity +
                                              " and no patient carries the identifier after the "
                                              "settle window; it may still appear: ensure again "
