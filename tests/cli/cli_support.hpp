@@ -206,6 +206,50 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+/// One `--help` run: what it prints (its usage line, its own flags) and what it must not (other
+/// commands' lines).
+struct HelpCase {
+  std::vector<std::string> args;
+  std::vector<std::string> has;
+  std::vector<std::string> has_not;
+};
+
+/// Runs each case's `impilo ARGS`: exit 0, nothing on stderr, the general usage first (with the
+/// global flags), every `has` and no `has_not`.
+inline void check_help(const std::vector<HelpCase>& cases) {
+  for (const HelpCase& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("impilo " << joined);
+    const auto r = run_impilo(c.args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
+    CHECK(contains(r.out, "global flags (--base-url, --api-key"));
+    for (const std::string& part : c.has) CHECK(contains(r.out, part));
+    for (const std::string& part : c.has_not) CHECK_FALSE(contains(r.out, part));
+  }
+}
+
+/// One usage error: the arguments, and a part of the message naming the problem.
+struct UsageCase {
+  std::vector<std::string> args;
+  std::string message_part;
+};
+
+/// Runs each case's `impilo ARGS` with @p env and empty stdin: exit 2 with a usage error whose
+/// message holds the case's part.
+inline void check_usage_errors(const std::vector<UsageCase>& cases, const Env& env) {
+  for (const UsageCase& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("impilo " << joined);
+    const json j = expect_failure(run_impilo(c.args, env, ""), 2, usage_error());
+    INFO("message: " << message_of(j));
+    CHECK(contains(message_of(j), c.message_part));
+  }
+}
+
 /// A success: exit 0, stdout one JSON document (returned), stderr empty.
 inline json expect_success(const impilo_cli_test::RunResult& r) {
   INFO("stdout: " << r.out);

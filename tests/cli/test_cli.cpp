@@ -230,12 +230,7 @@ TEST_CASE("help and version: --help, -h and --version print to stdout and exit 0
 }
 
 TEST_CASE("help: every subcommand's --help prints its own help", "[cli]") {
-  struct Case {
-    std::vector<std::string> args;
-    std::vector<std::string> has;      // its usage line and its own flags
-    std::vector<std::string> has_not;  // other commands' lines
-  };
-  const std::vector<Case> cases{
+  check_help({
       {{"orders", "create", "--help"},
        {"orders create --file PATH|-", "--file PATH|-        the request", "never\nrepeated",
         "a warning on stderr"},
@@ -266,19 +261,7 @@ TEST_CASE("help: every subcommand's --help prints its own help", "[cli]") {
       {{"webhooks", "logs", "--help"},
        {"webhooks logs [--page N] [--size N] [--all]", "each printed as its page\n"},
        {"webhooks create", "orders list"}},
-  };
-  for (const Case& c : cases) {
-    std::string joined;
-    for (const auto& a : c.args) joined += a + " ";
-    INFO("impilo " << joined);
-    const auto r = run_impilo(c.args);
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.empty());
-    CHECK(r.out.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
-    CHECK(contains(r.out, "global flags (--base-url, --api-key"));
-    for (const std::string& part : c.has) CHECK(contains(r.out, part));
-    for (const std::string& part : c.has_not) CHECK_FALSE(contains(r.out, part));
-  }
+  });
 }
 
 TEST_CASE("usage: no command prints the usage text to stderr, then the error object (exit 2)",
@@ -440,11 +423,7 @@ TEST_CASE("a key of any length is hidden from stdout and stderr in every spellin
 TEST_CASE("usage errors exit 2 naming the problem, and send nothing", "[cli]") {
   FakeApi api(reply(200, server_order(1)));
   const Env env = env_for(api);
-  struct Case {
-    std::vector<std::string> args;
-    std::string message_part;
-  };
-  const std::vector<Case> cases{
+  check_usage_errors({
       {{}, "missing COMMAND"},
       {{"--bogus", "orders", "get", "1"}, "unknown flag '--bogus'"},
       {{"orders", "get", "1", "--bogus=x"}, "unknown flag '--bogus'"},
@@ -489,15 +468,7 @@ TEST_CASE("usage errors exit 2 naming the problem, and send nothing", "[cli]") {
       {{"orders", "list", "--all", "--size", "0"}, "size must be from 1 to 250"},
       {{"orders", "list", "--page", "0"}, "page must be at least 1"},
       {{"orders", "list", "extra"}, "unexpected argument 'extra'"},
-  };
-  for (const Case& c : cases) {
-    std::string joined;
-    for (const auto& a : c.args) joined += a + " ";
-    INFO("impilo " << joined);
-    const json j = expect_failure(run_impilo(c.args, env), 2, usage_error());
-    INFO("message: " << message_of(j));
-    CHECK(contains(message_of(j), c.message_part));
-  }
+  }, env);
   CHECK(api.request_count() == 0);
 }
 

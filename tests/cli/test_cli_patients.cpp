@@ -394,12 +394,7 @@ TEST_CASE("help: impilo --help lists the patients and kits commands", "[cli][pat
 
 TEST_CASE("help: every patients and kits subcommand's --help prints its own help",
           "[cli][patients]") {
-  struct Case {
-    std::vector<std::string> args;
-    std::vector<std::string> has;      // its usage line and its own flags
-    std::vector<std::string> has_not;  // other commands' lines
-  };
-  const std::vector<Case> cases{
+  check_help({
       {{"patients", "create", "--help"},
        {"patients create --file PATH|-", "--file PATH|-   the patient as JSON", "exits 3"},
        {"patients get ID", "orders create"}},
@@ -425,18 +420,7 @@ TEST_CASE("help: every patients and kits subcommand's --help prints its own help
        {"kits list [--item-id N]", "--item-id N ", "--all "},
        {"patients list", "orders list"}},
       {{"kits", "--help"}, {"kits list"}, {"patients list"}},
-  };
-  for (const Case& c : cases) {
-    std::string joined;
-    for (const auto& a : c.args) joined += a + " ";
-    INFO("impilo " << joined);
-    const auto r = run_impilo(c.args);
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.empty());
-    CHECK(r.out.rfind("Usage: impilo [global flags] COMMAND", 0) == 0);
-    for (const std::string& part : c.has) CHECK(contains(r.out, part));
-    for (const std::string& part : c.has_not) CHECK_FALSE(contains(r.out, part));
-  }
+  });
 }
 
 // ---- 2: usage --------------------------------------------------------------------------------
@@ -444,11 +428,7 @@ TEST_CASE("help: every patients and kits subcommand's --help prints its own help
 TEST_CASE("patients and kits: bad flags and arguments exit 2 naming the problem, and send nothing",
           "[cli][patients]") {
   FakeApi api(reply(200, empty_page));
-  struct Case {
-    std::vector<std::string> args;
-    std::string message_part;
-  };
-  const std::vector<Case> cases{
+  check_usage_errors({
       {{"patients"}, "patients needs a subcommand: create, ensure, find, get, list or update"},
       {{"patients", "frob"}, "unknown patients subcommand 'frob'"},
       {{"patients", "create"}, "patients create needs --file PATH"},
@@ -484,15 +464,7 @@ TEST_CASE("patients and kits: bad flags and arguments exit 2 naming the problem,
       {{"kits", "list", "--archived", "1"}, "--archived must be true or false, got '1'"},
       {{"kits", "list", "--size", "0"}, "size must be from 1 to 250"},
       {{"kits", "list", "--all", "extra"}, "kits list: unexpected argument 'extra'"},
-  };
-  for (const Case& c : cases) {
-    std::string joined;
-    for (const auto& a : c.args) joined += a + " ";
-    INFO("impilo " << joined);
-    const json j = expect_failure(run_impilo(c.args, env_for(api), ""), 2, usage_error());
-    INFO("message: " << message_of(j));
-    CHECK(contains(message_of(j), c.message_part));
-  }
+  }, env_for(api));
   CHECK(api.request_count() == 0);
 }
 

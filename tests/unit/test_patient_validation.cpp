@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "patient_fixture.hpp"
 
 namespace {
 
@@ -18,21 +19,7 @@ using impilo::ErrorCode;
 using impilo::Patient;
 using impilo::validate;
 
-Patient complete_patient() {
-  Patient p;
-  p.first_name = "Jane";
-  p.last_name = "Doe";
-  p.date_of_birth = "1950-04-01";
-  p.email = "jane@example.org";
-  impilo::Address a;
-  a.line_one = "1 Main St";
-  a.city = "Springfield";
-  a.state = "IL";
-  a.zip_code = "62701";
-  a.country = "US";
-  p.address = a;
-  return p;
-}
+using unit_test::complete_patient;
 
 std::vector<std::string> fields(const std::vector<impilo::Violation>& violations) {
   std::vector<std::string> out;

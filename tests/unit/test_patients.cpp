@@ -12,6 +12,7 @@
 
 #include "catch.hpp"
 #include "client_harness.hpp"
+#include "patient_fixture.hpp"
 #include "thrown.hpp"
 
 using impilo_test::thrown;
@@ -23,18 +24,8 @@ namespace {
 constexpr const char* root = "https://api.test.invalid";
 
 impilo::Patient new_patient(std::optional<std::string> ehr_id = "ehr-p-1") {
-  impilo::Patient p;
+  impilo::Patient p = unit_test::complete_patient();
   p.external_identifier = std::move(ehr_id);
-  p.first_name = "Thandi";
-  p.last_name = "Nkosi";
-  p.date_of_birth = "1950-04-01";
-  impilo::Address a;
-  a.line_one = "1 Main St";
-  a.city = "Durban";
-  a.state = "KZN";
-  a.zip_code = "4001";
-  a.country = "ZA";
-  p.address = a;
   return p;
 }
 
@@ -269,7 +260,7 @@ TEST_CASE("ensure_patient returns the patient already carrying the identifier, s
   REQUIRE(h.transport->requests().size() == 1);
   for (const auto& [level, line] : h.logs) {
     REQUIRE(line.find("ehr-p-1") == std::string::npos);  // an EHR id identifies a person
-    REQUIRE(line.find("Nkosi") == std::string::npos);
+    REQUIRE(line.find("Doe") == std::string::npos);
   }
 }
 
