@@ -48,6 +48,12 @@ struct Rejected {
 /// Refuses the request with the documented sentence of @p code.
 [[noreturn]] void reject(ErrorCode code);
 
+/// A request body as a @p Model (an order request or a patient): `Invalid JSON format` for text
+/// that is not exactly one JSON value, `Invalid data provided` for anything but an object of the
+/// model's member types. Defined for `CreateOrderRequest` and `Patient` (order_book.cpp).
+template <typename Model>
+Model decode_body(std::string_view body);
+
 /// Absent, empty or only whitespace: what the API calls blank.
 bool is_blank(const std::optional<std::string>& value);
 

@@ -62,24 +62,6 @@ std::int64_t saturating_multiply(std::int64_t a, std::int64_t b) {  // both >= 0
   return a > int64_max / b ? int64_max : a * b;
 }
 
-// ---- Phase 1: format -------------------------------------------------------------------------
-
-CreateOrderRequest decode_request(std::string_view body) {
-  // Before parsing: exactly one JSON value (a NUL or trailing bytes make it something else), and
-  // not so deeply nested that recursive code would overflow the stack.
-  if (impilo::internal::check_json_text(body)) reject(ErrorCode::invalid_json);
-  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) reject(ErrorCode::invalid_json);
-  if (!j.is_object()) reject(ErrorCode::invalid_data);
-  try {
-    return j.get<CreateOrderRequest>();
-  } catch (const DecodeError&) {
-    reject(ErrorCode::invalid_data);
-  } catch (const json::exception&) {
-    reject(ErrorCode::invalid_data);
-  }
-}
-
 /// Every line names its catalogue entry by id and asks for at least one.
 template <typename Line, typename Ref>
 void check_lines(const std::optional<std::vector<Line>>& lines,
@@ -147,6 +129,28 @@ void check_structure(const CreateOrderRequest& request) {
 }
 
 }  // namespace
+
+// ---- Phase 1: format -------------------------------------------------------------------------
+
+template <typename Model>
+Model decode_body(std::string_view body) {
+  // Before parsing: exactly one JSON value (a NUL or trailing bytes make it something else), and
+  // not so deeply nested that recursive code would overflow the stack.
+  if (impilo::internal::check_json_text(body)) reject(ErrorCode::invalid_json);
+  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) reject(ErrorCode::invalid_json);
+  if (!j.is_object()) reject(ErrorCode::invalid_data);
+  try {
+    return j.get<Model>();
+  } catch (const DecodeError&) {
+    reject(ErrorCode::invalid_data);
+  } catch (const json::exception&) {
+    reject(ErrorCode::invalid_data);
+  }
+}
+
+template CreateOrderRequest decode_body<CreateOrderRequest>(std::string_view body);
+template Patient decode_body<Patient>(std::string_view body);
 
 Answer message_answer(int status, std::string_view message) {
   return Answer{status, json{{"message", message}}.dump(), {}};
@@ -463,7 +467,7 @@ Order OrderBook::build_order(const CreateOrderRequest& request, const Recipient&
 
 Answer OrderBook::create(std::string_view body) {
   try {
-    const CreateOrderRequest request = decode_request(body);
+    const CreateOrderRequest request = decode_body<CreateOrderRequest>(body);
     check_data(request);
     check_structure(request);
     const std::string now = utc_timestamp();

@@ -32,24 +32,6 @@ using nlohmann::json;
 
 constexpr std::string_view patients_location = "/api/v3/patient/";
 
-// ---- Phase 1: format -------------------------------------------------------------------------
-
-/// The body as a Patient: `Invalid JSON format` for text that is not one JSON value, `Invalid
-/// data provided` for anything but an object of the Patient's member types.
-Patient decode_patient(std::string_view body) {
-  if (impilo::internal::check_json_text(body)) reject(ErrorCode::invalid_json);
-  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) reject(ErrorCode::invalid_json);
-  if (!j.is_object()) reject(ErrorCode::invalid_data);
-  try {
-    return j.get<Patient>();
-  } catch (const DecodeError&) {
-    reject(ErrorCode::invalid_data);
-  } catch (const json::exception&) {
-    reject(ErrorCode::invalid_data);
-  }
-}
-
 /// One `@` with text on both sides; absent is fine.
 bool is_valid_email(const std::optional<std::string>& email) {
   if (!email) return true;
@@ -299,7 +281,7 @@ const Patient& OrderBook::add_patient(Patient patient) {
 Answer OrderBook::create_patient(std::string_view body) {
   try {
     // An `id` in the body is not the caller's to choose: the new patient gets the next one.
-    const Patient patient = decode_patient(body);
+    const Patient patient = decode_body<Patient>(body);
     check_patient_data(patient);
     const std::lock_guard<std::mutex> lock(mutex_);
     const Patient& created = add_patient(check_new_patient(patient));
@@ -324,7 +306,7 @@ Answer OrderBook::update_patient(std::string_view id_text, std::string_view body
   const auto id = parse_integer(id_text);
   if (!id) return invalid_data();
   try {
-    Patient patient = decode_patient(body);
+    Patient patient = decode_body<Patient>(body);
     // The path names the patient; a body that names another one is a mistake, not a move.
     if (patient.id && *patient.id != *id) reject(ErrorCode::invalid_data);
     check_patient_data(patient);
